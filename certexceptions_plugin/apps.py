@@ -1,0 +1,44 @@
+"""
+Django application configuration; ``plugin_app`` is read by edx-django-utils' plugin framework.
+
+Project and settings types are string literals so that the package imports without edx-platform.
+"""
+from django.apps import AppConfig
+from edx_django_utils.plugins import PluginSettings, PluginSignals, PluginURLs
+
+LMS = "lms.djangoapp"
+
+
+class CertExceptionsPluginConfig(AppConfig):
+    """The LMS plugin."""
+
+    name = "certexceptions_plugin"
+    verbose_name = "Certificate exceptions, invitations and join codes"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    plugin_app = {
+        PluginURLs.CONFIG: {
+            LMS: {
+                PluginURLs.NAMESPACE: "",
+                PluginURLs.REGEX: "",
+                PluginURLs.RELATIVE_PATH: "urls",
+            },
+        },
+        PluginSettings.CONFIG: {
+            LMS: {
+                "common": {PluginSettings.RELATIVE_PATH: "settings.common"},
+                "production": {PluginSettings.RELATIVE_PATH: "settings.production"},
+                "test": {PluginSettings.RELATIVE_PATH: "settings.test"},
+            },
+        },
+        PluginSignals.CONFIG: {
+            LMS: {
+                PluginSignals.RELATIVE_PATH: "signals",
+                PluginSignals.RECEIVERS: [],
+            },
+        },
+    }
+
+    def ready(self):
+        # Each import kind registers its background runner when its service module loads.
+        from certexceptions_plugin.certificates import services  # noqa: F401 pylint: disable=unused-import

@@ -1,0 +1,51 @@
+"""Recording audit events."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from certexceptions_plugin.audit.models import AuditEvent
+
+log = logging.getLogger("certexceptions_plugin.audit")
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """A change to audit; ``actor`` is a Django user (or ``None`` for the system)."""
+
+    actor: Any
+    course_key: Any
+    action: str
+    learner_username: str = ""
+    learner_email: str = ""
+    before: Any = None
+    after: Any = None
+
+
+def record_events(records: Sequence[AuditRecord]) -> None:
+    """Log each record on ``certexceptions_plugin.audit`` and store them all in one insert."""
+    for record in records:
+        log.info(
+            "%s by %s for %s in %s: before=%s after=%s",
+            record.action, _username(record.actor), record.learner_username or record.learner_email,
+            record.course_key, record.before, record.after,
+        )
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=record.actor if getattr(record.actor, "pk", None) else None,
+            actor_username=_username(record.actor),
+            course_key=record.course_key,
+            action=record.action,
+            learner_username=record.learner_username,
+            learner_email=record.learner_email,
+            before=record.before,
+            after=record.after,
+        )
+        for record in records
+    )
+
+
+def _username(actor) -> str:
+    return getattr(actor, "username", "") or "system"

@@ -1,0 +1,32 @@
+"""The audit trail."""
+from django.conf import settings
+from django.db import models
+from opaque_keys.edx.django.models import CourseKeyField
+
+
+class AuditEvent(models.Model):
+    """
+    One change made through the plugin.
+
+    .. pii: usernames and emails of the acting user and the learner.
+    .. pii_types: username, email_address
+    .. pii_retirement: retained
+    """
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_username = models.CharField(max_length=150, blank=True)
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    action = models.CharField(max_length=64, db_index=True)
+    learner_username = models.CharField(max_length=150, blank=True, db_index=True)
+    learner_email = models.CharField(max_length=254, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        app_label = "certexceptions_plugin"
+        ordering = ("-created", "-id")
+        indexes = [models.Index(fields=["course_key", "-created"])]
+
+    def __str__(self):
+        return f"{self.created:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.learner_username or self.learner_email}"

@@ -1,0 +1,1 @@
+"""Bulk certificate exceptions (the LMS's certificate allowlist) from a CSV file."""

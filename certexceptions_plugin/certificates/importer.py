@@ -1,0 +1,147 @@
+"""The rules of a certificate-exception import: who can be granted (or lose) an exception, and what changes."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from certexceptions_plugin.audit.api import AuditRecord
+from certexceptions_plugin.bulk.engine import Importer, chunked
+from certexceptions_plugin.bulk.reader import CsvRow
+from certexceptions_plugin.bulk.results import FAILED, RowResult
+from certexceptions_plugin.host import get_host
+from certexceptions_plugin.host.port import LearnerRef
+
+GRANT, REMOVE = "grant", "remove"
+ACTIONS = (GRANT, REMOVE)
+GRANTED, UPDATED, UNCHANGED, REMOVED = "granted", "updated", "unchanged", "removed"
+OUTCOMES = (GRANTED, UPDATED, UNCHANGED, REMOVED, FAILED)
+HEADER_IDENTIFIERS = {"username", "email", "user", "learner", "identifier", "username_or_email"}
+TEMPLATE_HEADER = ("username_or_email", "notes")
+
+
+def is_header(cells: tuple[str, ...]) -> bool:
+    """A first row like ``username,notes`` or ``email`` is a header, not a learner."""
+    return cells[0].lower() in HEADER_IDENTIFIERS and (len(cells) < 2 or cells[1].lower() in ("notes", ""))
+
+
+@dataclass(frozen=True)
+class Change:
+    learner: LearnerRef
+    notes_before: str | None
+    notes_after: str | None
+
+
+class CertificateExceptionImporter(Importer):
+    """Grants or removes certificate exceptions for the rows of one file."""
+
+    kind = "certificate_exceptions"
+    outcomes = OUTCOMES
+
+    def __init__(self, *, course_key, actor, action: str = GRANT):
+        super().__init__(course_key=course_key, actor=actor)
+        self.action = action
+        self.write_outcomes = frozenset({GRANTED, UPDATED} if action == GRANT else {REMOVED})
+
+    def plan(self, rows: Sequence[CsvRow]) -> list[RowResult]:
+        results = []
+        first_row_of = {}  # user id -> row number where the learner first appears
+        for chunk in chunked(rows, settings.CERTEXCEPTIONS_CHUNK_SIZE):
+            chunk_results = [self._parse(row) for row in chunk]
+            self._check(chunk_results, first_row_of)
+            results.extend(chunk_results)
+        return results
+
+    def _parse(self, row: CsvRow) -> RowResult:
+        identifier = row.cells[0]
+        notes = row.cells[1] if len(row.cells) > 1 else ""
+        result = RowResult(row=row.number, outcome="", fields={
+            "learner": identifier, "username": None, "email": None, "notes": notes})
+        if len(row.cells) > 2:
+            result.fail("invalid_row", _("The row has {count} columns; expected a username or email and optional "
+                                         "notes.").format(count=len(row.cells)))
+        elif not identifier:
+            result.fail("invalid_row", _("The row has no username or email."))
+        return result
+
+    def _check(self, results: list[RowResult], first_row_of: dict[int, int]) -> None:
+        host = get_host()
+        pending = [r for r in results if not r.failed]
+        matches = host.resolve_learners(identifiers={r.fields["learner"] for r in pending})
+        user_ids = {ref.id for refs in matches.values() for ref in refs}
+        enrolled = host.active_enrollments(course_key=self.course_key, user_ids=user_ids)
+        allowlisted = host.allowlist_entries(course_key=self.course_key, user_ids=user_ids)
+        invalidated = host.active_invalidations(course_key=self.course_key, user_ids=user_ids)
+
+        for result in pending:
+            identifier = result.fields["learner"]
+            found = matches.get(identifier, ())
+            if not found:
+                result.fail("user_not_found", _("No account has the username or email '{identifier}'.").format(
+                    identifier=identifier))
+                continue
+            if len(found) > 1:
+                result.fail("ambiguous_learner", _("'{identifier}' is the username of one account and the email "
+                                                   "of another; use the other identifier.").format(
+                    identifier=identifier))
+                continue
+            learner = found[0]
+            result.fields.update(username=learner.username, email=learner.email)
+            if learner.id in first_row_of:
+                result.fail("duplicate_in_file", _("{username} already appears in row {row}.").format(
+                    username=learner.username, row=first_row_of[learner.id]))
+                continue
+            first_row_of[learner.id] = result.row
+            if self.action == GRANT:
+                self._plan_grant(result, learner, enrolled, allowlisted, invalidated)
+            else:
+                self._plan_remove(result, learner, allowlisted)
+
+    @staticmethod
+    def _plan_grant(result, learner, enrolled, allowlisted, invalidated) -> None:
+        notes = result.fields["notes"]
+        if learner.id not in enrolled:
+            result.fail("not_enrolled", _("{username} is not enrolled in this course.").format(
+                username=learner.username))
+        elif learner.id in invalidated:
+            result.fail("certificate_invalidated", _("{username} has an active certificate invalidation in this "
+                                                     "course.").format(username=learner.username))
+        elif learner.id not in allowlisted:
+            result.outcome, result.message = GRANTED, _("Certificate exception granted.")
+            result.target = Change(learner, None, notes)
+        elif notes and notes != allowlisted[learner.id]:
+            result.outcome, result.message = UPDATED, _("Already had a certificate exception; notes updated.")
+            result.target = Change(learner, allowlisted[learner.id], notes)
+        else:
+            result.outcome, result.message = UNCHANGED, _("Already has a certificate exception.")
+            result.fields["notes"] = allowlisted[learner.id]
+
+    @staticmethod
+    def _plan_remove(result, learner, allowlisted) -> None:
+        if learner.id not in allowlisted:
+            result.fail("not_allowlisted", _("{username} has no certificate exception in this course.").format(
+                username=learner.username))
+        else:
+            result.outcome, result.message = REMOVED, _("Certificate exception removed.")
+            result.target = Change(learner, allowlisted[learner.id], None)
+
+    def apply(self, rows: Sequence[RowResult]) -> list[AuditRecord]:
+        changes = [row.target for row in rows]
+        learners = [change.learner for change in changes]
+        if self.action == GRANT:
+            get_host().grant_certificate_exceptions(
+                course_key=self.course_key, learners=learners,
+                notes={change.learner.id: change.notes_after for change in changes})
+        else:
+            get_host().remove_certificate_exceptions(course_key=self.course_key, learners=learners)
+        return [
+            AuditRecord(
+                actor=self.actor, course_key=self.course_key, action=f"certificate_exception.{row.outcome}",
+                learner_username=row.target.learner.username, learner_email=row.target.learner.email,
+                before=None if row.target.notes_before is None else {"notes": row.target.notes_before},
+                after=None if row.target.notes_after is None else {"notes": row.target.notes_after},
+            )
+            for row in rows
+        ]

@@ -1,0 +1,58 @@
+"""REST views for bulk certificate exceptions."""
+from django.conf import settings
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from certexceptions_plugin.bulk import operations
+from certexceptions_plugin.bulk.results import rows_to_csv
+from certexceptions_plugin.bulk.views import operation_payload
+from certexceptions_plugin.certificates import services
+from certexceptions_plugin.certificates.importer import ACTIONS, GRANT, TEMPLATE_HEADER
+from certexceptions_plugin.certificates.serializers import BulkExceptionsRequestSerializer, BulkExceptionsResultSerializer
+from certexceptions_plugin.host.port import Permission
+from certexceptions_plugin.rest import CourseAPIView, bool_param, choice_param, csv_upload
+
+
+class BulkCertificateExceptionsView(CourseAPIView):
+    """Grant or remove certificate exceptions for every learner in a CSV of ``username_or_email[,notes]``."""
+
+    course_permission = Permission.CERTIFICATES
+    parser_classes = (MultiPartParser, FormParser)
+
+    @extend_schema(
+        request={"multipart/form-data": BulkExceptionsRequestSerializer},
+        responses={200: BulkExceptionsResultSerializer, 202: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT,
+                   401: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
+                   409: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, course_id):  # pylint: disable=unused-argument
+        upload = csv_upload(request)
+        action = choice_param(request.data, "action", ACTIONS, default=GRANT, error_code="invalid_action")
+        dry_run = bool_param(request.data, "dry_run", default=False)
+        rows = services.read_rows(upload)
+        if len(rows) > settings.CERTEXCEPTIONS_SYNC_MAX_ROWS:
+            operation = operations.submit(
+                kind=services.KIND, course_key=self.course.key, actor=request.user, upload=upload,
+                params={"action": action, "dry_run": dry_run}, rows_total=len(rows))
+            return Response(operation_payload(operation, request), status=status.HTTP_202_ACCEPTED)
+        result = services.import_exceptions(course_key=self.course.key, actor=request.user, rows=rows,
+                                            action=action, dry_run=dry_run)
+        return Response(services.result_payload(result, action=action))
+
+
+class BulkCertificateExceptionsTemplateView(CourseAPIView):
+    """A CSV template for the bulk upload."""
+
+    course_permission = Permission.CERTIFICATES
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, course_id):  # pylint: disable=unused-argument
+        content = rows_to_csv([{"username_or_email": "learner@example.com", "notes": "Approved by the course team"}],
+                              TEMPLATE_HEADER)
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="certificate_exceptions_template.csv"'
+        return response

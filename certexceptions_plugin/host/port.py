@@ -1,0 +1,98 @@
+"""
+What the plugin needs from an LMS, as a typed protocol.
+
+Every method is batch-shaped: it takes collections and returns dicts or sets, so a feature can check or write a
+whole chunk of rows in a few queries. Values crossing the boundary are frozen dataclasses, never model instances.
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from opaque_keys.edx.keys import CourseKey
+
+
+@dataclass(frozen=True)
+class LearnerRef:
+    """A user account, as much of it as the plugin needs."""
+
+    id: int
+    username: str
+    email: str
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    """A course run."""
+
+    key: CourseKey
+    display_name: str
+    org: str
+    enrollment_open: bool = True
+    invitation_only: bool = False
+
+
+class Permission(enum.Enum):
+    """The two permission levels the plugin checks, named after the LMS permissions they follow."""
+
+    #: Course instructor or global staff, as ``instructor.certificate_exception_view``.
+    CERTIFICATES = "instructor.certificate_exception_view"
+    #: Course staff, instructor or global staff, as ``instructor.enroll``.
+    ENROLLMENT = "instructor.enroll"
+
+
+@runtime_checkable
+class Host(Protocol):
+    """The LMS operations the plugin relies on."""
+
+    # --- people and courses -------------------------------------------------------------------------------
+    def resolve_learners(self, *, identifiers: Collection[str]) -> dict[str, tuple[LearnerRef, ...]]:
+        """
+        Map each identifier (a username, or an email compared case-insensitively) to the accounts it matches.
+
+        Accounts with a pending retirement request are left out. An identifier matching nobody maps to ``()``;
+        one matching a username and another account's email maps to both.
+        """
+
+    def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
+        """Map lower-cased emails to their accounts (active or not); emails with no account are left out."""
+
+    def get_course(self, *, course_key: CourseKey) -> CourseInfo | None:
+        """Return the course, or ``None`` when it does not exist."""
+
+    def has_permission(self, *, user, course_key: CourseKey, permission: Permission) -> bool:
+        """Whether ``user`` (a Django user) holds ``permission`` on the course."""
+
+    def course_home_url(self, *, course_key: CourseKey) -> str:
+        """Where a learner lands after joining the course (absolute, or relative to the LMS root)."""
+
+    # --- enrolments and invitations -------------------------------------------------------------------------
+    def active_enrollments(self, *, course_key: CourseKey, user_ids: Collection[int]) -> set[int]:
+        """The subset of ``user_ids`` actively enrolled in the course."""
+
+    def enroll(self, *, course_key: CourseKey, learners: Collection[LearnerRef]) -> None:
+        """Enrol each learner (re-activating an inactive enrolment); emits ``COURSE_ENROLLMENT_CREATED``."""
+
+    def pending_invitations(self, *, course_key: CourseKey, emails: Collection[str]) -> set[str]:
+        """The lower-cased emails among ``emails`` that hold an unused invitation to the course."""
+
+    def invite(self, *, course_key: CourseKey, emails: Collection[str], auto_enroll: bool,
+               email_learners: bool) -> None:
+        """Create pending invitations (the LMS's ``CourseEnrollmentAllowed``) for emails with no active account."""
+
+    # --- certificates ----------------------------------------------------------------------------------------
+    def allowlist_entries(self, *, course_key: CourseKey, user_ids: Collection[int]) -> dict[int, str]:
+        """Map each allowlisted (enabled) user id among ``user_ids`` to the entry's notes (``""`` when none)."""
+
+    def active_invalidations(self, *, course_key: CourseKey, user_ids: Collection[int]) -> set[int]:
+        """The subset of ``user_ids`` whose certificate in the course has an active invalidation."""
+
+    def grant_certificate_exceptions(self, *, course_key: CourseKey, learners: Collection[LearnerRef],
+                                     notes: Mapping[int, str]) -> None:
+        """Create or update allowlist entries (notes by user id) through the LMS's certificates API."""
+
+    def remove_certificate_exceptions(self, *, course_key: CourseKey, learners: Collection[LearnerRef]) -> None:
+        """Remove allowlist entries through the LMS's certificates API."""

@@ -1,0 +1,146 @@
+"""
+What every plugin view shares: authentication, the course permission check, and the error shape
+``{"message": <sentence>, "error_code": <snake_case>}``.
+"""
+from __future__ import annotations
+
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
+from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+from rest_framework import exceptions, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from certexceptions_plugin.bulk.errors import FileRejected, ImportInProgress
+from certexceptions_plugin.host import get_host
+from certexceptions_plugin.host.port import CourseInfo, Permission
+
+# The LMS's COURSE_ID_PATTERN (openedx.core.constants), copied so the package imports without edx-platform.
+COURSE_ID_PATTERN = r"(?P<course_id>[^/+]+(/|\+)[^/+]+(/|\+)[^/?]+)"
+
+
+class ApiError(Exception):
+    """An error response with a stable ``error_code``."""
+
+    def __init__(self, error_code: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST, **extra):
+        super().__init__(message)
+        self.error_code = error_code
+        self.message = message
+        self.status_code = status_code
+        self.extra = extra
+
+
+def error_response(error_code: str, message: str, status_code: int, **extra) -> Response:
+    return Response({"message": message, "error_code": error_code, **extra}, status=status_code)
+
+
+DRF_ERROR_CODES = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.ParseError: "malformed_request",
+    exceptions.Throttled: "rate_limited",
+}
+
+
+class PluginAPIView(APIView):
+    """Base view: edx authentication, and every error rendered as ``{"message", "error_code"}``."""
+
+    authentication_classes = (JwtAuthentication, SessionAuthenticationAllowInactiveUser)
+    permission_classes = (IsAuthenticated,)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ApiError):
+            return error_response(exc.error_code, exc.message, exc.status_code, **exc.extra)
+        if isinstance(exc, (FileRejected, ImportInProgress)):
+            return error_response(exc.error_code, exc.message, exc.status)
+        if isinstance(exc, exceptions.ValidationError):
+            return error_response("invalid_request", _first_message(exc.detail), 400, errors=exc.detail)
+        response = super().handle_exception(exc)
+        if isinstance(exc, exceptions.APIException):
+            code = next((c for cls, c in DRF_ERROR_CODES.items() if isinstance(exc, cls)), exc.default_code)
+            response.data = {"message": str(exc.detail), "error_code": code}
+        return response
+
+
+def _first_message(detail) -> str:
+    """The first human sentence in a DRF validation error, prefixed with its field name."""
+    if isinstance(detail, dict):
+        field, value = next(iter(detail.items()))
+        message = _first_message(value)
+        return message if field == "non_field_errors" else f"{field}: {message}"
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def parse_course_key(course_id: str) -> CourseKey:
+    try:
+        return CourseKey.from_string(course_id)
+    except InvalidKeyError as exc:
+        raise exceptions.NotFound(_("Course not found: {course_id}").format(course_id=course_id)) from exc
+
+
+class HasCoursePermission(BasePermission):
+    """The user holds the view's ``course_permission`` on the URL's course; unknown courses are 404."""
+
+    def has_permission(self, request, view):
+        return get_host().has_permission(user=request.user, course_key=view.course.key,
+                                         permission=view.course_permission)
+
+
+class CourseAPIView(PluginAPIView):
+    """A staff view of one course: ``course_id`` in the URL, a permission level to hold."""
+
+    permission_classes = (IsAuthenticated, HasCoursePermission)
+    course_permission: Permission = Permission.ENROLLMENT
+
+    @cached_property
+    def course(self) -> CourseInfo:
+        course_id = self.kwargs["course_id"]
+        course = get_host().get_course(course_key=parse_course_key(course_id))
+        if course is None:
+            raise exceptions.NotFound(_("Course not found: {course_id}").format(course_id=course_id))
+        return course
+
+
+TRUE_VALUES = {"true", "1", "yes", "on"}
+FALSE_VALUES = {"false", "0", "no", "off", ""}
+
+
+def csv_upload(request):
+    """The uploaded ``file`` field; 400 ``no_file`` / ``not_csv`` when missing or not named ``*.csv``."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ApiError("no_file", _("No file was uploaded. Send the CSV in the 'file' field."))
+    if not upload.name.lower().endswith(".csv"):
+        raise ApiError("not_csv", _("The file must be a CSV file whose name ends in .csv."))
+    return upload
+
+
+def bool_param(data, name: str, *, default: bool) -> bool:
+    """A true/false form field."""
+    value = str(data.get(name, "")).strip().lower()
+    if name not in data:
+        return default
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ApiError("invalid_request", _("'{name}' must be true or false.").format(name=name))
+
+
+def choice_param(data, name: str, choices, *, default: str, error_code: str = "invalid_request") -> str:
+    """A form field that must be one of ``choices``."""
+    value = str(data.get(name, default)).strip().lower() or default
+    if value not in choices:
+        raise ApiError(error_code, _("'{name}' must be one of: {choices}.").format(
+            name=name, choices=", ".join(choices)))
+    return value

@@ -1,0 +1,1 @@
+"""Receivers connected through ``plugin_app['signals_config']``."""

@@ -1,0 +1,75 @@
+"""
+``python -m certexceptions_plugin.standalone serve [--port N] [--db PATH]`` migrates, seeds and serves the demo;
+``python -m certexceptions_plugin.standalone token USERNAME`` prints a JWT for a demo user; anything else is
+passed to Django's ``manage.py``.
+"""
+import argparse
+import os
+import sys
+
+from django.core.management import execute_from_command_line
+
+DEMO_COURSE_ID = "course-v1:DemoX+CE101+2026"
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="python -m certexceptions_plugin.standalone")
+    parser.add_argument("--db", help="SQLite file (default: ./demo.sqlite3)")
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="migrate, seed and serve the demo on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--db", help="SQLite file (default: ./demo.sqlite3)")
+    token = commands.add_parser("token", help="print a JWT for a demo user")
+    token.add_argument("username")
+    token.add_argument("--db", help="SQLite file (default: ./demo.sqlite3)")
+    if not argv or argv[0] not in ("serve", "token"):
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "certexceptions_plugin.standalone.settings")
+        execute_from_command_line(["manage.py", *argv])
+        return
+    args = parser.parse_args(argv)
+    if args.db:
+        os.environ["CERTEXCEPTIONS_DB"] = os.path.abspath(args.db)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "certexceptions_plugin.standalone.settings")
+
+    import django  # pylint: disable=import-outside-toplevel
+    django.setup()
+    from certexceptions_plugin.standalone import demo  # pylint: disable=import-outside-toplevel
+
+    if args.command == "token":
+        print(demo.token(args.username))
+        return
+    execute_from_command_line(["manage.py", "migrate", "--verbosity", "0"])
+    demo.seed()
+    print(_instructions(demo, args.port))
+    execute_from_command_line(["manage.py", "runserver", f"127.0.0.1:{args.port}", "--noreload"])
+
+
+def _instructions(demo, port: int) -> str:
+    base = f"http://127.0.0.1:{port}/api/instructor/v2/courses/{DEMO_COURSE_ID}"
+    tokens = {username: demo.token(username) for username in ("instructor", "staff", "learner1")}
+    lines = [
+        "",
+        f"Demo course {DEMO_COURSE_ID} is ready; API docs at http://127.0.0.1:{port}/api-docs/",
+        "Tokens (valid 24 hours):",
+        *(f"  export TOKEN_{name.upper()}='{value}'" for name, value in tokens.items()),
+        "",
+        "Try (as the instructor):",
+        "  printf 'username_or_email,notes\\nlearner1,Medical leave\\nlearner2@example.com,\\nnobody\\n"
+        "learner55\\nlearner7\\nlearner1\\n' > exceptions.csv",
+        f"  curl -s -H \"Authorization: JWT $TOKEN_INSTRUCTOR\" -F file=@exceptions.csv -F dry_run=true {base}"
+        "/certificates/exceptions/bulk",
+        f"  curl -s -H \"Authorization: JWT $TOKEN_INSTRUCTOR\" -F file=@exceptions.csv {base}"
+        "/certificates/exceptions/bulk",
+        "  # upload the same file again: every granted row is now 'unchanged'",
+        f"  curl -s -H \"Authorization: JWT $TOKEN_INSTRUCTOR\" {base}/audit",
+        "Course staff may not grant exceptions (403):",
+        f"  curl -s -H \"Authorization: JWT $TOKEN_STAFF\" -F file=@exceptions.csv {base}"
+        "/certificates/exceptions/bulk",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The demo: a fixed, idempotent seed, and JWTs for its users."""
+from __future__ import annotations
+
+import time
+
+import jwt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from opaque_keys.edx.keys import CourseKey
+
+from certexceptions_plugin.standalone import models
+
+DEMO_COURSE = CourseKey.from_string("course-v1:DemoX+CE101+2026")
+OTHER_COURSE = CourseKey.from_string("course-v1:DemoX+OTHER+2026")
+DEMO_PASSWORD = "demo-password"
+TOKEN_TTL_SECONDS = 24 * 60 * 60
+
+
+@transaction.atomic
+def seed() -> None:
+    """Create the demo data of DESIGN §3; running it again changes nothing."""
+    User = get_user_model()
+    models.Course.objects.get_or_create(id=DEMO_COURSE, defaults={"display_name": "Certificates 101", "org": "DemoX"})
+    models.Course.objects.get_or_create(id=OTHER_COURSE, defaults={"display_name": "Other Course", "org": "DemoX"})
+
+    def user(username, **extra):
+        account, created = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com", **extra})
+        if created:
+            account.set_password(DEMO_PASSWORD)
+            account.save()
+        return account
+
+    user("admin", is_staff=True, is_superuser=True)
+    for username, role in (("instructor", "instructor"), ("staff", "staff")):
+        models.CourseAccessRole.objects.get_or_create(
+            user=user(username), org="DemoX", course_id=DEMO_COURSE, role=role)
+    learners = {n: user(f"learner{n}") for n in range(1, 61)}
+    for n in range(1, 51):
+        models.CourseEnrollment.objects.get_or_create(user=learners[n], course_id=DEMO_COURSE)
+    models.CourseEnrollment.objects.get_or_create(user=learners[55], course_id=OTHER_COURSE)
+    models.CertificateAllowlist.objects.get_or_create(
+        user=learners[3], course_id=DEMO_COURSE, defaults={"allowlist": True, "notes": "seeded"})
+    certificate, _ = models.GeneratedCertificate.objects.get_or_create(user=learners[7], course_id=DEMO_COURSE)
+    models.CertificateInvalidation.objects.get_or_create(
+        generated_certificate=certificate, defaults={"invalidated_by": user("instructor"), "active": True})
+
+
+def token(username: str, ttl: int = TOKEN_TTL_SECONDS) -> str:
+    """A JWT for ``username``, signed the way this host's ``JWT_AUTH`` verifies it (demo only)."""
+    account = get_user_model().objects.get(username=username)
+    issuer = settings.JWT_AUTH["JWT_ISSUERS"][0]
+    now = int(time.time())
+    payload = {
+        "iss": issuer["ISSUER"], "aud": issuer["AUDIENCE"], "iat": now, "exp": now + ttl,
+        "preferred_username": account.username, "email": account.email, "user_id": account.id,
+        "administrator": account.is_staff, "version": "1.1.0", "scopes": [], "filters": [], "is_restricted": False,
+    }
+    return jwt.encode(payload, issuer["SECRET_KEY"], algorithm="HS256")

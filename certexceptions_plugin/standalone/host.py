@@ -1,0 +1,168 @@
+"""The Host implementation backed by the standalone models; it may write in bulk."""
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.db.models.functions import Lower
+from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
+from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
+
+from certexceptions_plugin.host.port import CourseInfo, LearnerRef, Permission
+from certexceptions_plugin.standalone import models
+
+User = get_user_model()
+
+# The roles that satisfy each permission, as edx's bridgekeeper rules: HasAccessRule('instructor') and
+# HasAccessRule('staff') (instructors have staff access too).
+ROLES_FOR = {
+    Permission.CERTIFICATES: ("instructor",),
+    Permission.ENROLLMENT: ("staff", "instructor"),
+}
+
+
+def learner_ref(user) -> LearnerRef:
+    return LearnerRef(id=user.id, username=user.username, email=user.email, is_active=user.is_active)
+
+
+class StandaloneHost:
+    """Implements :class:`~certexceptions_plugin.host.port.Host` over ``certexceptions_plugin.standalone``."""
+
+    def resolve_learners(self, *, identifiers: Collection[str]) -> dict[str, tuple[LearnerRef, ...]]:
+        lowered = {identifier.lower() for identifier in identifiers}
+        users = (
+            User.objects.annotate(email_lower=Lower("email"))
+            .filter(Q(username__in=identifiers) | Q(email_lower__in=lowered))
+            .filter(userretirementrequest__isnull=True)
+        )
+        matches: dict[str, list[LearnerRef]] = {identifier: [] for identifier in identifiers}
+        by_username = {}
+        by_email = {}
+        for user in users:
+            by_username[user.username] = user
+            by_email.setdefault(user.email_lower, []).append(user)
+        for identifier in identifiers:
+            found = {u.id: u for u in by_email.get(identifier.lower(), [])}
+            if identifier in by_username:
+                found[by_username[identifier].id] = by_username[identifier]
+            matches[identifier] = [learner_ref(u) for u in found.values()]
+        return {identifier: tuple(refs) for identifier, refs in matches.items()}
+
+    def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
+        lowered = {email.lower() for email in emails}
+        users = User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=lowered)
+        return {user.email_lower: learner_ref(user) for user in users}
+
+    def get_course(self, *, course_key) -> CourseInfo | None:
+        course = models.Course.objects.filter(id=course_key).first()
+        if course is None:
+            return None
+        return CourseInfo(
+            key=course.id,
+            display_name=course.display_name,
+            org=course.org,
+            enrollment_open=course.enrollment_open,
+            invitation_only=course.invitation_only,
+        )
+
+    def has_permission(self, *, user, course_key, permission: Permission) -> bool:
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if user.is_staff:
+            return True
+        return models.CourseAccessRole.objects.filter(
+            user=user, course_id=course_key, role__in=ROLES_FOR[permission]
+        ).exists()
+
+    def course_home_url(self, *, course_key) -> str:
+        return f"/courses/{course_key}/"
+
+    def active_enrollments(self, *, course_key, user_ids: Collection[int]) -> set[int]:
+        return set(
+            models.CourseEnrollment.objects.filter(
+                course_id=course_key, user_id__in=user_ids, is_active=True
+            ).values_list("user_id", flat=True)
+        )
+
+    def enroll(self, *, course_key, learners: Collection[LearnerRef]) -> None:
+        course = models.Course.objects.get(id=course_key)
+        for learner in learners:
+            enrollment, _ = models.CourseEnrollment.objects.update_or_create(
+                user_id=learner.id, course_id=course_key, defaults={"is_active": True}
+            )
+            models.CourseEnrollmentAllowed.objects.filter(
+                course_id=course_key, email__iexact=learner.email, user__isnull=True
+            ).update(user_id=learner.id)
+            COURSE_ENROLLMENT_CREATED.send_event(
+                enrollment=CourseEnrollmentData(
+                    user=UserData(
+                        id=learner.id,
+                        is_active=learner.is_active,
+                        pii=UserPersonalData(username=learner.username, email=learner.email),
+                    ),
+                    course=CourseData(course_key=course_key, display_name=course.display_name),
+                    mode=enrollment.mode,
+                    is_active=True,
+                    creation_date=enrollment.created,
+                )
+            )
+
+    def pending_invitations(self, *, course_key, emails: Collection[str]) -> set[str]:
+        lowered = {email.lower() for email in emails}
+        return set(
+            models.CourseEnrollmentAllowed.objects.annotate(email_lower=Lower("email"))
+            .filter(course_id=course_key, email_lower__in=lowered, user__isnull=True)
+            .values_list("email_lower", flat=True)
+        )
+
+    def invite(self, *, course_key, emails: Collection[str], auto_enroll: bool, email_learners: bool) -> None:
+        lowered = {email.lower() for email in emails}
+        invitations = models.CourseEnrollmentAllowed.objects.annotate(email_lower=Lower("email")).filter(
+            course_id=course_key, email_lower__in=lowered
+        )
+        existing = set(invitations.values_list("email_lower", flat=True))
+        invitations.update(auto_enroll=auto_enroll)
+        models.CourseEnrollmentAllowed.objects.bulk_create(
+            models.CourseEnrollmentAllowed(course_id=course_key, email=email, auto_enroll=auto_enroll)
+            for email in sorted(lowered - existing)
+        )
+
+    def allowlist_entries(self, *, course_key, user_ids: Collection[int]) -> dict[int, str]:
+        return {
+            user_id: notes or ""
+            for user_id, notes in models.CertificateAllowlist.objects.filter(
+                course_id=course_key, user_id__in=user_ids, allowlist=True
+            ).values_list("user_id", "notes")
+        }
+
+    def active_invalidations(self, *, course_key, user_ids: Collection[int]) -> set[int]:
+        return set(
+            models.CertificateInvalidation.objects.filter(
+                generated_certificate__course_id=course_key,
+                generated_certificate__user_id__in=user_ids,
+                active=True,
+            ).values_list("generated_certificate__user_id", flat=True)
+        )
+
+    def grant_certificate_exceptions(self, *, course_key, learners: Collection[LearnerRef],
+                                     notes: Mapping[int, str]) -> None:
+        user_ids = [learner.id for learner in learners]
+        existing = {
+            entry.user_id: entry
+            for entry in models.CertificateAllowlist.objects.filter(course_id=course_key, user_id__in=user_ids)
+        }
+        for user_id, entry in existing.items():
+            entry.allowlist, entry.notes = True, notes.get(user_id, "")
+        models.CertificateAllowlist.objects.bulk_update(existing.values(), ["allowlist", "notes"])
+        models.CertificateAllowlist.objects.bulk_create(
+            models.CertificateAllowlist(user_id=user_id, course_id=course_key, allowlist=True,
+                                        notes=notes.get(user_id, ""))
+            for user_id in user_ids
+            if user_id not in existing
+        )
+
+    def remove_certificate_exceptions(self, *, course_key, learners: Collection[LearnerRef]) -> None:
+        models.CertificateAllowlist.objects.filter(
+            course_id=course_key, user_id__in=[learner.id for learner in learners]
+        ).delete()

@@ -1,0 +1,130 @@
+"""
+Settings of the standalone host: the plugin plus the LMS stand-in, on SQLite by default.
+
+Environment: ``CERTEXCEPTIONS_DB`` (SQLite path), ``CERTEXCEPTIONS_TEST_DB`` (``mysql`` / ``postgres`` to run on
+the local MariaDB / PostgreSQL), ``CERTEXCEPTIONS_CELERY_BROKER`` (a broker URL; without one tasks run eagerly).
+"""
+import os
+from pathlib import Path
+
+from certexceptions_plugin.settings.common import plugin_settings
+
+BASE_DIR = Path(os.environ.get("CERTEXCEPTIONS_HOME", Path.cwd()))
+DEBUG = os.environ.get("CERTEXCEPTIONS_DEBUG", "") == "1"
+SECRET_KEY = os.environ.get("CERTEXCEPTIONS_SECRET_KEY", "standalone-demo-secret-key-not-for-production")
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+ROOT_URLCONF = "certexceptions_plugin.standalone.urls"
+USE_TZ = True
+TIME_ZONE = "UTC"
+USE_I18N = True
+LANGUAGE_CODE = "en"
+STATIC_URL = "/static/"
+MEDIA_ROOT = str(BASE_DIR / "demo-media")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LMS_ROOT_URL = "http://127.0.0.1:8000"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "certexceptions_plugin.apps.CertExceptionsPluginConfig",
+    "certexceptions_plugin.standalone.apps.StandaloneConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+
+
+def _databases():
+    engine = os.environ.get("CERTEXCEPTIONS_TEST_DB", "sqlite")
+    if engine == "mysql":
+        return {"default": {
+            "ENGINE": "django.db.backends.mysql", "NAME": os.environ.get("MYSQL_DATABASE", "test"),
+            "USER": "root", "PASSWORD": "", "HOST": "127.0.0.1", "PORT": "3306",
+            "OPTIONS": {"charset": "utf8mb4"},
+            "TEST": {"NAME": "test_certexceptions", "CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }}
+    if engine == "postgres":
+        return {"default": {
+            "ENGINE": "django.db.backends.postgresql", "NAME": "test", "USER": "postgres",
+            "HOST": "127.0.0.1", "PORT": "5432", "TEST": {"NAME": "test_certexceptions"},
+        }}
+    return {"default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("CERTEXCEPTIONS_DB", str(BASE_DIR / "demo.sqlite3")),
+    }}
+
+
+DATABASES = _databases()
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The same authentication the LMS uses: edx-drf-extensions JWTs (symmetric, demo-only key) and sessions.
+JWT_AUTH = {
+    "JWT_ISSUER": "http://127.0.0.1:8000/oauth2",
+    "JWT_AUDIENCE": "certexceptions-demo",
+    "JWT_SECRET_KEY": SECRET_KEY,
+    "JWT_ALGORITHM": "HS256",
+    "JWT_VERIFY_AUDIENCE": True,
+    "JWT_DECODE_HANDLER": "edx_rest_framework_extensions.auth.jwt.decoder.jwt_decode_handler",
+    "JWT_AUTH_HEADER_PREFIX": "JWT",
+    "JWT_ISSUERS": [{
+        "ISSUER": "http://127.0.0.1:8000/oauth2",
+        "AUDIENCE": "certexceptions-demo",
+        "SECRET_KEY": SECRET_KEY,
+    }],
+    "JWT_PUBLIC_SIGNING_JWK_SET": None,
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),
+    "DEFAULT_PAGINATION_CLASS": "edx_rest_framework_extensions.paginators.DefaultPagination",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "certexceptions_plugin",
+    "DESCRIPTION": "Bulk certificate exceptions, external-id bulk invites and course join codes.",
+    "VERSION": "0.1.0",
+}
+
+CELERY_BROKER_URL = os.environ.get("CERTEXCEPTIONS_CELERY_BROKER", "memory://")
+CELERY_TASK_ALWAYS_EAGER = "CERTEXCEPTIONS_CELERY_BROKER" not in os.environ
+CELERY_TASK_EAGER_PROPAGATES = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"certexceptions_plugin": {"handlers": ["console"], "level": "INFO"}},
+}
+
+CERTEXCEPTIONS_HOST = "certexceptions_plugin.standalone.host.StandaloneHost"
+
+
+class _Settings:  # plugin_settings takes a settings module; this module's globals stand in for it
+    def __init__(self, namespace):
+        self.__dict__ = namespace
+
+
+plugin_settings(_Settings(globals()))

@@ -1,0 +1,11 @@
+"""Root URLs of the standalone host: the plugin's URLs, the admin, and the OpenAPI schema."""
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api-docs/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api-docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("certexceptions_plugin.urls")),
+]
