@@ -1,0 +1,1 @@
+"""External-id bulk invites from a CSV file."""

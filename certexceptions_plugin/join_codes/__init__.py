@@ -1,0 +1,1 @@
+"""Course join codes: learners type a short code to enrol themselves."""

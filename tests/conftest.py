@@ -1,0 +1,56 @@
+"""Shared fixtures: a course with its team, and API clients authenticated as each of them."""
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def course(db):
+    return CourseFactory(display_name="Certificates 101", org="TestX")
+
+
+@pytest.fixture
+def instructor(course):
+    return RoleFactory(course_id=course.id, role="instructor", user__username="instructor").user
+
+
+@pytest.fixture
+def course_staff(course):
+    return RoleFactory(course_id=course.id, role="staff", user__username="coursestaff").user
+
+
+@pytest.fixture
+def global_staff(db):
+    return UserFactory(username="globalstaff", is_staff=True)
+
+
+@pytest.fixture
+def enrolled_learners(course):
+    """learner1..learner5, actively enrolled."""
+    return [EnrollmentFactory(course_id=course.id, user__username=f"learner{n}").user for n in range(1, 6)]
+
+
+@pytest.fixture
+def api_client():
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+    return make
+
+
+def csv_file(text, name="upload.csv", encoding="utf-8"):
+    """An uploaded file holding ``text``."""
+    data = text if isinstance(text, bytes) else text.encode(encoding)
+    return SimpleUploadedFile(name, data, content_type="text/csv")
