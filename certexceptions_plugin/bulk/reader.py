@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.core.files import File
 from django.utils.translation import gettext as _
 
 from certexceptions_plugin.bulk.errors import FileRejected
@@ -32,8 +33,10 @@ def read_csv(upload, *, max_bytes: int, max_rows: int,
     Read an uploaded file into ``(header, data_rows)``; cells are stripped of surrounding white space.
 
     ``is_header`` decides whether the first non-blank record is a header. Raises :class:`FileRejected` for a
-    file that is too large, not UTF-8, malformed, empty or over ``max_rows`` data rows.
+    file that is too large, not UTF-8, malformed, empty or over ``max_rows`` data rows. ``upload`` is a Django
+    ``File`` (such as an uploaded file) or any binary file object.
     """
+    upload = upload if isinstance(upload, File) else File(upload)
     if upload.size is not None and upload.size > max_bytes:
         raise FileRejected(
             "file_too_large",
