@@ -1,4 +1,6 @@
 """Shared fixtures: a course with its team, and API clients authenticated as each of them."""
+import os
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -60,9 +62,10 @@ def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argu
     """Race tests need a database with concurrent writers; SQLite serialises them, so they run on MariaDB."""
     from django.db import connection  # pylint: disable=import-outside-toplevel
 
-    if connection.vendor != "sqlite":
-        return
-    skip = pytest.mark.skip(reason="race test: runs on MariaDB (CERTEXCEPTIONS_TEST_DB=mysql), as CI does")
+    skip_race = pytest.mark.skip(reason="race test: runs on MariaDB (CERTEXCEPTIONS_TEST_DB=mysql), as CI does")
+    skip_worker = pytest.mark.skip(reason="needs a Redis broker and MariaDB: run by `make test-celery`, as CI does")
     for item in items:
-        if "mysql_only" in item.keywords:
-            item.add_marker(skip)
+        if "mysql_only" in item.keywords and connection.vendor == "sqlite":
+            item.add_marker(skip_race)
+        if "celery_worker" in item.keywords and not os.environ.get("CERTEXCEPTIONS_CELERY_E2E"):
+            item.add_marker(skip_worker)

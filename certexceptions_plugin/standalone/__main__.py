@@ -15,7 +15,6 @@ DEMO_COURSE_ID = "course-v1:DemoX+CE101+2026"
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m certexceptions_plugin.standalone")
-    parser.add_argument("--db", help="SQLite file (default: ./demo.sqlite3)")
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="migrate, seed and serve the demo on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

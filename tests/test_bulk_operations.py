@@ -1,0 +1,98 @@
+"""Uploads above CERTEXCEPTIONS_SYNC_MAX_ROWS run in the background: 202, then the operation's status."""
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.test import TransactionTestCase, override_settings
+from django.urls import reverse
+
+from certexceptions_plugin.bulk.models import BulkOperation
+from certexceptions_plugin.standalone.models import CertificateAllowlist
+from tests.conftest import csv_file
+from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory
+from tests.test_certificates_api import CertificateExceptionsTestBase
+
+
+@override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=2)
+class TestBackgroundUpload(CertificateExceptionsTestBase):
+    """Tasks run eagerly here (the standalone default with no broker); the view path is the real one."""
+
+    def test_large_upload_answers_202_and_the_operation_reports_the_result(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.upload("username\nlearner1\nlearner2\nnobody\n")
+        assert response.status_code == 202
+        accepted = response.json()
+        assert accepted["status"] == "pending" and accepted["rows_total"] == 3
+        status = self.client.get(accepted["url"]).json()
+        assert status["status"] == "succeeded"
+        assert status["result"]["summary"]["granted"] == 2 and status["result"]["summary"]["failed"] == 1
+        assert status["result"]["errors"][0]["row"] == 4
+        assert set(self.allowlist()) == {"learner1", "learner2"}
+
+    def test_file_errors_are_still_immediate(self):
+        response = self.upload("username\nlearner1\nl\xe9\n".encode("latin-1"))
+        assert response.status_code == 400 and not BulkOperation.objects.exists()
+
+    def test_operation_of_another_course_is_404(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            url = self.upload("learner1\nlearner2\nlearner3\n").json()["url"]
+        other = CourseFactory()
+        self.client.force_authenticate(RoleFactory(course_id=other.id, role="instructor").user)
+        foreign = url.replace(str(self.course.id), str(other.id))
+        assert self.client.get(foreign).status_code == 404
+
+
+@pytest.mark.celery_worker
+@override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=2)
+class TestRealWorker(TransactionTestCase):
+    """A real Celery worker process, on the Redis broker, runs the import against the same database."""
+
+    def setUp(self):
+        from certexceptions_plugin.standalone.celery import app  # pylint: disable=import-outside-toplevel
+        self.app = app
+        self.broker = os.environ["CERTEXCEPTIONS_CELERY_E2E"]
+        self.saved = (app.conf.broker_url, app.conf.task_always_eager)
+        app.conf.broker_url, app.conf.task_always_eager = self.broker, False
+        self.worker = self._start_worker()
+
+    def tearDown(self):
+        self.worker.terminate()
+        self.worker.wait(timeout=30)
+        self.app.conf.broker_url, self.app.conf.task_always_eager = self.saved
+
+    def _start_worker(self):
+        from django.db import connection  # pylint: disable=import-outside-toplevel
+        env = {**os.environ, "CERTEXCEPTIONS_CELERY_BROKER": self.broker,
+               "MYSQL_DATABASE": connection.settings_dict["NAME"]}
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "certexceptions_plugin.standalone.celery", "worker",
+             "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def test_worker_runs_the_upload(self):
+        from rest_framework.test import APIClient  # pylint: disable=import-outside-toplevel
+        course = CourseFactory()
+        instructor = RoleFactory(course_id=course.id, role="instructor").user
+        for n in range(1, 4):
+            EnrollmentFactory(course_id=course.id, user__username=f"learner{n}")
+        client = APIClient()
+        client.force_authenticate(instructor)
+        url = reverse("bulk_certificate_exceptions", kwargs={"course_id": str(course.id)})
+        response = client.post(url, {"file": csv_file("learner1,a\nlearner2\nlearner3\nghost\n")}, format="multipart")
+        assert response.status_code == 202, response.content
+
+        operation_id = response.json()["id"]
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            operation = BulkOperation.objects.get(id=operation_id)
+            if operation.status in (BulkOperation.SUCCEEDED, BulkOperation.FAILED):
+                break
+            assert self.worker.poll() is None, self.worker.stdout.read()
+            time.sleep(0.5)
+        if operation.status != BulkOperation.SUCCEEDED:
+            self.worker.terminate()
+            pytest.fail(f"{operation.status} {operation.error}\n{self.worker.communicate()[0]}")
+        assert operation.result["summary"]["granted"] == 3 and operation.rows_done == 3
+        assert CertificateAllowlist.objects.filter(course_id=course.id).count() == 3
