@@ -41,4 +41,6 @@ class CertExceptionsPluginConfig(AppConfig):
 
     def ready(self):
         # Each import kind registers its background runner when its service module loads.
-        from certexceptions_plugin.certificates import services  # noqa: F401 pylint: disable=unused-import
+        # pylint: disable=unused-import
+        from certexceptions_plugin import schema  # noqa: F401
+        from certexceptions_plugin.certificates import services  # noqa: F401
