@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from certexceptions_plugin.bulk.errors import FileRejected, ImportInProgress
 from certexceptions_plugin.bulk.models import BulkOperation
@@ -56,8 +57,8 @@ def execute(operation_id: str) -> BulkOperation:
     except Exception:  # pylint: disable=broad-except
         log.exception("Bulk operation %s failed", operation.id)
         operation.status = BulkOperation.FAILED
-        operation.error = {"message": "The import failed unexpectedly; nothing after the last completed chunk "
-                                      "was written.", "error_code": "internal_error"}
+        operation.error = {"message": _("The import stopped unexpectedly; rows after the last completed chunk "
+                                        "were not written."), "error_code": "internal_error"}
     finally:
         default_storage.delete(operation.file_path)
     operation.save(update_fields=["status", "result", "error", "modified"])

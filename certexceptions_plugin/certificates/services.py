@@ -5,6 +5,7 @@ from django.conf import settings
 
 from certexceptions_plugin.bulk import operations
 from certexceptions_plugin.bulk.engine import run_import
+from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.reader import CsvRow, read_csv
 from certexceptions_plugin.bulk.results import BulkResult
 from certexceptions_plugin.certificates.importer import GRANT, CertificateExceptionImporter, is_header
@@ -22,6 +23,19 @@ def import_exceptions(*, course_key, actor, rows: list[CsvRow], action: str = GR
                       progress=None) -> BulkResult:
     importer = CertificateExceptionImporter(course_key=course_key, actor=actor, action=action)
     return run_import(importer, rows, dry_run=dry_run, progress=progress)
+
+
+def upload_exceptions(*, course_key, actor, upload, action: str = GRANT,
+                      dry_run: bool = False) -> BulkResult | BulkOperation:
+    """
+    Check the upload, then import it now, or, above ``CERTEXCEPTIONS_SYNC_MAX_ROWS`` rows, hand it to a background
+    operation.
+    """
+    rows = read_rows(upload)
+    if len(rows) > settings.CERTEXCEPTIONS_SYNC_MAX_ROWS:
+        return operations.submit(kind=KIND, course_key=course_key, actor=actor, upload=upload,
+                                 params={"action": action, "dry_run": dry_run}, rows_total=len(rows))
+    return import_exceptions(course_key=course_key, actor=actor, rows=rows, action=action, dry_run=dry_run)
 
 
 def result_payload(result: BulkResult, *, action: str) -> dict:

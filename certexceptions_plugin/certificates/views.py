@@ -1,5 +1,4 @@
 """REST views for bulk certificate exceptions."""
-from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -7,7 +6,7 @@ from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from certexceptions_plugin.bulk import operations
+from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.results import rows_to_csv
 from certexceptions_plugin.bulk.views import operation_payload
 from certexceptions_plugin.certificates import services
@@ -33,15 +32,11 @@ class BulkCertificateExceptionsView(CourseAPIView):
         upload = csv_upload(request)
         action = choice_param(request.data, "action", ACTIONS, default=GRANT, error_code="invalid_action")
         dry_run = bool_param(request.data, "dry_run", default=False)
-        rows = services.read_rows(upload)
-        if len(rows) > settings.CERTEXCEPTIONS_SYNC_MAX_ROWS:
-            operation = operations.submit(
-                kind=services.KIND, course_key=self.course.key, actor=request.user, upload=upload,
-                params={"action": action, "dry_run": dry_run}, rows_total=len(rows))
-            return Response(operation_payload(operation, request), status=status.HTTP_202_ACCEPTED)
-        result = services.import_exceptions(course_key=self.course.key, actor=request.user, rows=rows,
-                                            action=action, dry_run=dry_run)
-        return Response(services.result_payload(result, action=action))
+        outcome = services.upload_exceptions(course_key=self.course.key, actor=request.user, upload=upload,
+                                             action=action, dry_run=dry_run)
+        if isinstance(outcome, BulkOperation):
+            return Response(operation_payload(outcome, request), status=status.HTTP_202_ACCEPTED)
+        return Response(services.result_payload(outcome, action=action))
 
 
 class BulkCertificateExceptionsTemplateView(CourseAPIView):

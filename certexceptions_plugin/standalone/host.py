@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 
@@ -152,9 +153,10 @@ class StandaloneHost:
             entry.user_id: entry
             for entry in models.CertificateAllowlist.objects.filter(course_id=course_key, user_id__in=user_ids)
         }
+        now = timezone.now()
         for user_id, entry in existing.items():
-            entry.allowlist, entry.notes = True, notes.get(user_id, "")
-        models.CertificateAllowlist.objects.bulk_update(existing.values(), ["allowlist", "notes"])
+            entry.allowlist, entry.notes, entry.modified = True, notes.get(user_id, ""), now
+        models.CertificateAllowlist.objects.bulk_update(existing.values(), ["allowlist", "notes", "modified"])
         models.CertificateAllowlist.objects.bulk_create(
             models.CertificateAllowlist(user_id=user_id, course_id=course_key, allowlist=True,
                                         notes=notes.get(user_id, ""))
