@@ -258,6 +258,12 @@ class TestRateLimits(LearnerTestBase):
         assert client.get(self.url("C999-D998")).status_code == 429
         assert APIClient(REMOTE_ADDR="10.0.0.2").get(self.url()).status_code == 200
 
+    @override_settings(CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP="2/minute", CERTEXCEPTIONS_JOIN_CODE_RATE_PER_USER=None)
+    def test_a_forged_forwarded_for_header_does_not_reset_the_limit(self):
+        statuses = [APIClient(REMOTE_ADDR="93.184.216.34", HTTP_X_FORWARDED_FOR=f"151.101.1.{n}")
+                    .get(self.url()).status_code for n in range(3)]
+        assert statuses == [200, 200, 429]
+
     @override_settings(CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP=None, CERTEXCEPTIONS_JOIN_CODE_RATE_PER_USER="2/minute")
     def test_per_user_whatever_the_address(self):
         for n, expected in enumerate([200, 200, 429]):

@@ -1,5 +1,6 @@
 """Rate limits on join-code look-ups and joins, so codes cannot be found by trying them one after another."""
 from django.conf import settings
+from edx_django_utils.ip import get_safest_client_ip
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -13,13 +14,16 @@ class _JoinCodeThrottle(SimpleRateThrottle):
 
 
 class JoinCodeIPThrottle(_JoinCodeThrottle):
-    """Per client IP (DRF's ``get_ident``: ``REMOTE_ADDR``, or ``X-Forwarded-For`` with ``NUM_PROXIES``)."""
+    """
+    Per client IP, as edx-django-utils finds it for rate limiting: the rightmost IP a client cannot spoof
+    (configured by the LMS's ``CLOSEST_CLIENT_IP_FROM_HEADERS``), not a client-supplied ``X-Forwarded-For``.
+    """
 
     scope = "join_code_ip"
     setting_name = "CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": get_safest_client_ip(request)}
 
 
 class JoinCodeUserThrottle(_JoinCodeThrottle):
