@@ -10,8 +10,21 @@ from opaque_keys.edx.keys import CourseKey
 from certexceptions_plugin.bulk.results import BulkResult
 from certexceptions_plugin.certificates import services as certificate_services
 from certexceptions_plugin.certificates.importer import GRANT
+from certexceptions_plugin.join_codes import services as join_code_services
+from certexceptions_plugin.join_codes.serializers import JoinCodeUpdateSerializer
+from certexceptions_plugin.join_codes.services import JoinCodeInfo, JoinResult, LookupResult
 
-__all__ = ["bulk_certificate_exceptions"]
+_UNSET = object()
+
+__all__ = [
+    "bulk_certificate_exceptions",
+    "create_join_code",
+    "get_join_code",
+    "join_course_with_code",
+    "look_up_join_code",
+    "regenerate_join_code",
+    "update_join_code",
+]
 
 
 def bulk_certificate_exceptions(*, course_key: CourseKey | str, actor, csv_file, action: str = GRANT,
@@ -28,3 +41,50 @@ def bulk_certificate_exceptions(*, course_key: CourseKey | str, actor, csv_file,
     rows = certificate_services.read_rows(csv_file)
     return certificate_services.import_exceptions(
         course_key=course_key, actor=actor, rows=rows, action=action, dry_run=dry_run)
+
+
+# Join codes. Failures raise certexceptions_plugin.rest.ApiError, whose ``error_code`` is the one the REST API
+# answers with (``no_join_code``, ``join_code_not_found``, ``code_generation_failed``, a refusal status).
+
+def get_join_code(*, course_key: CourseKey | str) -> JoinCodeInfo:
+    """The course's join code; raises ``ApiError("no_join_code")`` when it has none."""
+    return join_code_services.get_join_code(course_key=CourseKey.from_string(str(course_key)))
+
+
+def create_join_code(*, course_key: CourseKey | str, actor) -> tuple[JoinCodeInfo, bool]:
+    """The course's join code, created if it has none (``True`` second when it was created now)."""
+    return join_code_services.create_join_code(course_key=CourseKey.from_string(str(course_key)), actor=actor)
+
+
+def update_join_code(*, course_key: CourseKey | str, actor, is_active: bool | None = None,
+                     allowed_email_domains: list[str] | None = None, expires_at=_UNSET,
+                     max_enrollments=_UNSET) -> JoinCodeInfo:
+    """
+    Change the code's settings; arguments left out keep their value (``expires_at=None`` / ``max_enrollments=None``
+    remove the expiry / limit). Values are validated as in the REST API (``ValidationError`` when invalid).
+    """
+    changes = {name: value for name, value in {
+        "is_active": is_active, "allowed_email_domains": allowed_email_domains,
+    }.items() if value is not None}
+    changes.update({name: value for name, value in {
+        "expires_at": expires_at, "max_enrollments": max_enrollments,
+    }.items() if value is not _UNSET})
+    serializer = JoinCodeUpdateSerializer(data=changes)
+    serializer.is_valid(raise_exception=True)
+    return join_code_services.update_join_code(course_key=CourseKey.from_string(str(course_key)), actor=actor,
+                                               changes=serializer.validated_data)
+
+
+def regenerate_join_code(*, course_key: CourseKey | str, actor) -> JoinCodeInfo:
+    """Give the course a new code at once; the old one stops working."""
+    return join_code_services.regenerate_join_code(course_key=CourseKey.from_string(str(course_key)), actor=actor)
+
+
+def look_up_join_code(*, code: str, user) -> LookupResult:
+    """What ``code`` (any typed form) means for ``user`` (a Django user, anonymous allowed)."""
+    return join_code_services.look_up(code=code, user=user)
+
+
+def join_course_with_code(*, code: str, user) -> JoinResult:
+    """Enrol ``user`` through ``code``; refusals raise ``ApiError`` with the status as ``error_code``."""
+    return join_code_services.join(code=code, user=user)

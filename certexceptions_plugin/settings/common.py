@@ -13,6 +13,13 @@ DEFAULTS = {
     "CERTEXCEPTIONS_CHUNK_SIZE": 500,
     # Seconds after which a crashed import's per-course lock expires.
     "CERTEXCEPTIONS_LOCK_TIMEOUT": 60 * 60,
+    # Where a join code sends people (shown and encoded in the QR code); {lms_root} is LMS_ROOT_URL without a
+    # trailing slash, {code} the join code, {course_id} the course.
+    "CERTEXCEPTIONS_JOIN_URL_TEMPLATE": "{lms_root}/courses/join/{code}",
+    # DRF rates ("N/second|minute|hour|day") for join-code look-ups and joins together, per client IP and per
+    # logged-in user; None turns a limit off. A classroom behind one NAT address shares the per-IP budget.
+    "CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP": "60/minute",
+    "CERTEXCEPTIONS_JOIN_CODE_RATE_PER_USER": "20/minute",
 }
 
 

@@ -1,0 +1,116 @@
+"""
+Join codes under concurrency: real threads with their own database connections (MariaDB; SQLite would
+serialise the writers and hide the races).
+"""
+import threading
+import time
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import TransactionTestCase
+
+from certexceptions_plugin.join_codes import services
+from certexceptions_plugin.join_codes.models import JoinCode
+from certexceptions_plugin.rest import ApiError
+from certexceptions_plugin.standalone.host import StandaloneHost
+from certexceptions_plugin.standalone.models import CourseEnrollment
+from tests.factories import CourseFactory, UserFactory
+
+CODE = "B123-C456"
+real_enroll = StandaloneHost.enroll
+
+
+def slow_enroll(self, **kwargs):
+    """Enrol after a pause, so that an unguarded check-then-enrol would let concurrent joins through."""
+    time.sleep(0.2)
+    real_enroll(self, **kwargs)
+
+
+def run_together(functions):
+    """Run each function in its own thread, all released at once; return their results or exceptions."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as exc:  # pylint: disable=broad-except
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def outcome(result):
+    return result.error_code if isinstance(result, ApiError) else getattr(result, "status", repr(result))
+
+
+@pytest.mark.mysql_only
+class TestConcurrentJoins(TransactionTestCase):
+
+    def setUp(self):
+        self.course = CourseFactory()
+        self.join_code = JoinCode.objects.create(course_key=self.course.id, code=CODE)
+
+    @mock.patch.object(StandaloneHost, "enroll", slow_enroll)
+    def test_same_user_twice_at_once_enrols_once(self):
+        user = UserFactory()
+        results = run_together([lambda: services.join(code=CODE, user=user)] * 2)
+        assert sorted(map(outcome, results)) == ["already_enrolled", "enrolled"]
+        assert CourseEnrollment.objects.filter(user=user, course_id=self.course.id).count() == 1
+        assert JoinCode.objects.get(pk=self.join_code.pk).join_count == 1
+
+    @mock.patch.object(StandaloneHost, "enroll", slow_enroll)
+    def test_maximum_never_exceeded(self):
+        JoinCode.objects.filter(pk=self.join_code.pk).update(max_enrollments=3)
+        users = [UserFactory() for _ in range(8)]
+        results = run_together([lambda user=user: services.join(code=CODE, user=user) for user in users])
+        assert sorted(map(outcome, results)) == ["course_full"] * 5 + ["enrolled"] * 3
+        assert CourseEnrollment.objects.filter(course_id=self.course.id).count() == 3
+        assert JoinCode.objects.get(pk=self.join_code.pk).join_count == 3
+
+
+@pytest.mark.mysql_only
+class TestConcurrentCodes(TransactionTestCase):
+
+    def test_concurrent_creates_make_one_code(self):
+        course = CourseFactory()
+        staff = [UserFactory(is_staff=True) for _ in range(4)]
+        results = run_together([lambda actor=actor: services.create_join_code(course_key=course.id, actor=actor)
+                                for actor in staff])
+        assert all(isinstance(result, tuple) for result in results), results
+        assert sorted(created for _, created in results) == [False, False, False, True]
+        assert len({info.code for info, _ in results}) == 1
+        assert JoinCode.objects.filter(course_key=course.id).count() == 1
+
+    def test_collision_only_the_index_sees_is_retried(self):
+        """Two courses regenerate at once and draw the same code: the unique index refuses one, which retries."""
+        courses = [CourseFactory() for _ in range(2)]
+        for n, course in enumerate(courses):
+            JoinCode.objects.create(course_key=course.id, code=f"D00{n}-F000")
+        drawn = threading.Barrier(2)
+        local = threading.local()
+
+        def generator():
+            local.calls = getattr(local, "calls", 0) + 1
+            if local.calls == 1:
+                drawn.wait()  # both threads hold the same fresh code before either saves it
+                return "G555-H555"
+            return f"J{threading.get_ident() % 1000:03d}-L{local.calls:03d}"
+
+        actor = UserFactory(is_staff=True)
+        with mock.patch("certexceptions_plugin.join_codes.services.codes.generate_code", generator):
+            results = run_together([lambda course=course: services.regenerate_join_code(course_key=course.id,
+                                                                                        actor=actor)
+                                    for course in courses])
+        codes = sorted(result.code for result in results)
+        assert len(set(codes)) == 2 and "G555-H555" in codes, results
+        assert sorted(JoinCode.objects.values_list("code", flat=True)) == codes

@@ -1,0 +1,285 @@
+"""Staff endpoints of course join codes, against the standalone host."""
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from unittest import mock
+
+import ddt
+import pytest
+from django.test import TestCase, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from certexceptions_plugin.audit.models import AuditEvent
+from certexceptions_plugin.join_codes.models import JoinCode
+from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory, UserFactory
+
+GENERATOR = "certexceptions_plugin.join_codes.services.codes.generate_code"
+
+
+class StaffTestBase(TestCase):
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.course = CourseFactory(display_name="Join 101")
+        cls.staff = RoleFactory(course_id=cls.course.id, role="staff", user__username="coursestaff").user
+
+    def setUp(self):
+        self.client = APIClient()
+        self.client.force_authenticate(self.staff)
+
+    def url(self, name="course_join_code", course_id=None):
+        return reverse(name, kwargs={"course_id": str(course_id or self.course.id)})
+
+    def create(self):
+        response = self.client.post(self.url())
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    def events(self, action):
+        return list(AuditEvent.objects.filter(course_key=self.course.id, action=action).order_by("id"))
+
+
+@ddt.ddt
+class TestPermissions(StaffTestBase):
+
+    @ddt.data(
+        ("get", "course_join_code"), ("post", "course_join_code"), ("patch", "course_join_code"),
+        ("post", "course_join_code_regenerate"), ("get", "course_join_code_qr"),
+    )
+    @ddt.unpack
+    def test_anonymous_is_401(self, method, name):
+        response = getattr(APIClient(), method)(self.url(name))
+        assert response.status_code == 401
+        assert response.json()["error_code"] == "not_authenticated"
+
+    @ddt.data(
+        ("get", "course_join_code"), ("post", "course_join_code"), ("patch", "course_join_code"),
+        ("post", "course_join_code_regenerate"), ("get", "course_join_code_qr"),
+    )
+    @ddt.unpack
+    def test_learner_is_403(self, method, name):
+        JoinCode.objects.create(course_key=self.course.id, code="B123-C456")
+        learner = EnrollmentFactory(course_id=self.course.id).user
+        self.client.force_authenticate(learner)
+        response = getattr(self.client, method)(self.url(name), {}, format="json")
+        assert response.status_code == 403
+        assert response.json()["error_code"] == "permission_denied"
+        assert not JoinCode.objects.exclude(code="B123-C456").exists()
+
+    def test_staff_of_another_course_is_403(self):
+        other = CourseFactory()
+        self.client.force_authenticate(RoleFactory(course_id=other.id, role="instructor").user)
+        assert self.client.post(self.url()).status_code == 403
+
+    @ddt.data("instructor", "global_staff")
+    def test_instructor_and_global_staff_may(self, who):
+        user = (RoleFactory(course_id=self.course.id, role="instructor").user if who == "instructor"
+                else UserFactory(is_staff=True))
+        self.client.force_authenticate(user)
+        assert self.client.post(self.url()).status_code == 201
+
+    @ddt.data("course-v1:Nope+X+2026", "not-a-course-key+x+y")
+    def test_unknown_course_is_404(self, course_id):
+        response = self.client.post(self.url(course_id=course_id))
+        assert response.status_code == 404
+        assert not JoinCode.objects.exists()
+
+
+class TestCreateAndGet(StaffTestBase):
+
+    def test_get_before_create_is_404_no_join_code(self):
+        response = self.client.get(self.url())
+        assert response.status_code == 404
+        assert response.json()["error_code"] == "no_join_code"
+
+    def test_create_then_get(self):
+        body = self.create()
+        assert set(body) == {"code", "join_url", "is_active", "allowed_email_domains", "expires_at",
+                             "max_enrollments", "join_count", "created", "regenerated_at"}
+        assert body["is_active"] is True and body["allowed_email_domains"] == [] and body["join_count"] == 0
+        assert body["expires_at"] is None and body["max_enrollments"] is None and body["regenerated_at"] is None
+        assert body["join_url"] == f"http://127.0.0.1:8000/courses/join/{body['code']}"
+        stored = JoinCode.objects.get(course_key=self.course.id)
+        assert stored.code == body["code"] and stored.created_by == self.staff
+        assert self.client.get(self.url()).json() == body
+        [event] = self.events("join_code.created")
+        assert event.actor == self.staff and event.after == {"code": body["code"]}
+
+    def test_second_post_returns_the_existing_code_with_200(self):
+        body = self.create()
+        response = self.client.post(self.url())
+        assert response.status_code == 200 and response.json() == body
+        assert JoinCode.objects.count() == 1 and len(self.events("join_code.created")) == 1
+
+    @override_settings(CERTEXCEPTIONS_JOIN_URL_TEMPLATE="https://apps.example.org/join/{code}?course={course_id}",
+                       LMS_ROOT_URL="https://lms.example.org")
+    def test_join_url_template(self):
+        body = self.create()
+        assert body["join_url"] == f"https://apps.example.org/join/{body['code']}?course={self.course.id}"
+
+    @override_settings(LMS_ROOT_URL="https://lms.example.org/")
+    def test_default_join_url_uses_lms_root(self):
+        body = self.create()
+        assert body["join_url"] == f"https://lms.example.org/courses/join/{body['code']}"
+
+    def test_collision_caught_by_the_unique_index_is_retried(self):
+        other = CourseFactory()
+        JoinCode.objects.create(course_key=other.id, code="B111-C111")
+        with mock.patch(GENERATOR, side_effect=["B111-C111", "D222-F222"]) as generator:
+            body = self.create()
+        assert generator.call_count == 2
+        assert body["code"] == "D222-F222"
+        assert JoinCode.objects.get(course_key=other.id).code == "B111-C111"
+
+    def test_gives_up_after_bounded_collisions_and_writes_nothing(self):
+        JoinCode.objects.create(course_key=CourseFactory().id, code="B111-C111")
+        with mock.patch(GENERATOR, return_value="B111-C111") as generator:
+            response = self.client.post(self.url())
+        assert response.status_code == 503
+        assert response.json()["error_code"] == "code_generation_failed"
+        assert generator.call_count == 10
+        assert not JoinCode.objects.filter(course_key=self.course.id).exists()
+        assert not self.events("join_code.created")
+
+
+@ddt.ddt
+class TestPatch(StaffTestBase):
+
+    def setUp(self):
+        super().setUp()
+        self.code = self.create()["code"]
+
+    def patch(self, data):
+        return self.client.patch(self.url(), data, format="json")
+
+    def test_changes_every_field_and_audits_the_difference(self):
+        expires = (timezone.now() + timedelta(days=7)).replace(microsecond=0)
+        response = self.patch({"is_active": False, "allowed_email_domains": ["Example.EDU", " school.org ",
+                                                                            "example.edu"],
+                               "expires_at": expires.isoformat(), "max_enrollments": 30})
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["is_active"] is False
+        assert body["allowed_email_domains"] == ["example.edu", "school.org"]
+        assert body["max_enrollments"] == 30 and body["code"] == self.code
+        stored = JoinCode.objects.get(course_key=self.course.id)
+        assert stored.expires_at == expires and stored.allowed_email_domains == ["example.edu", "school.org"]
+        [event] = self.events("join_code.changed")
+        assert event.before == {"is_active": True, "allowed_email_domains": [], "expires_at": None,
+                                "max_enrollments": None}
+        assert event.after["max_enrollments"] == 30 and event.after["is_active"] is False
+
+    def test_partial_patch_keeps_other_fields_and_clears_with_null(self):
+        self.patch({"max_enrollments": 5, "allowed_email_domains": ["example.edu"]})
+        body = self.patch({"max_enrollments": None}).json()
+        assert body["max_enrollments"] is None and body["allowed_email_domains"] == ["example.edu"]
+        assert [e.after for e in self.events("join_code.changed")] == [
+            {"max_enrollments": 5, "allowed_email_domains": ["example.edu"]}, {"max_enrollments": None}]
+
+    def test_unchanged_values_are_not_audited(self):
+        assert self.patch({"is_active": True}).status_code == 200
+        assert not self.events("join_code.changed")
+
+    @ddt.data(
+        ({"allowed_email_domains": ["@example.edu"]}, "allowed_email_domains"),
+        ({"allowed_email_domains": ["https://example.edu"]}, "allowed_email_domains"),
+        ({"allowed_email_domains": ["localhost"]}, "allowed_email_domains"),
+        ({"allowed_email_domains": ["exa mple.edu"]}, "allowed_email_domains"),
+        ({"allowed_email_domains": "example.edu"}, "allowed_email_domains"),
+        ({"max_enrollments": 0}, "max_enrollments"),
+        ({"max_enrollments": "many"}, "max_enrollments"),
+        ({"expires_at": "2001-01-01T00:00:00Z"}, "expires_at"),
+        ({"expires_at": "next week"}, "expires_at"),
+        ({"is_active": "perhaps"}, "is_active"),
+        ({"code": "B123-C456"}, "code"),
+        ({"join_count": 0}, "join_count"),
+    )
+    @ddt.unpack
+    def test_invalid_values_are_400_naming_the_field(self, data, field):
+        response = self.patch(data)
+        assert response.status_code == 400
+        body = response.json()
+        assert body["error_code"] == "invalid_request" and field in body["message"]
+        stored = JoinCode.objects.get(course_key=self.course.id)
+        assert (stored.code, stored.is_active, stored.allowed_email_domains, stored.max_enrollments,
+                stored.expires_at) == (self.code, True, [], None, None)
+        assert not self.events("join_code.changed")
+
+    def test_patch_without_code_is_404(self):
+        JoinCode.objects.all().delete()
+        response = self.patch({"is_active": False})
+        assert response.status_code == 404 and response.json()["error_code"] == "no_join_code"
+
+
+class TestRegenerate(StaffTestBase):
+
+    def test_new_code_and_old_code_gone(self):
+        first = self.create()
+        self.client.patch(self.url(), {"max_enrollments": 9}, format="json")
+        response = self.client.post(self.url("course_join_code_regenerate"))
+        assert response.status_code == 200
+        body = response.json()
+        assert body["code"] != first["code"] and body["join_url"].endswith(body["code"])
+        assert body["regenerated_at"] is not None and body["max_enrollments"] == 9
+        assert APIClient().get(reverse("course_join", kwargs={"code": first["code"]})).status_code == 404
+        assert APIClient().get(reverse("course_join", kwargs={"code": body["code"]})).status_code == 200
+        stored = JoinCode.objects.get(course_key=self.course.id)
+        assert stored.regenerated_by == self.staff
+        [event] = self.events("join_code.regenerated")
+        assert event.before == {"code": first["code"]} and event.after == {"code": body["code"]}
+
+    def test_retries_a_code_taken_by_another_course_and_never_reuses_its_own(self):
+        JoinCode.objects.create(course_key=CourseFactory().id, code="B111-C111")
+        JoinCode.objects.create(course_key=self.course.id, code="D222-F222")
+        with mock.patch(GENERATOR, side_effect=["B111-C111", "D222-F222", "G333-H333"]):
+            body = self.client.post(self.url("course_join_code_regenerate")).json()
+        assert body["code"] == "G333-H333"
+
+    def test_gives_up_and_keeps_the_old_code(self):
+        JoinCode.objects.create(course_key=CourseFactory().id, code="B111-C111")
+        JoinCode.objects.create(course_key=self.course.id, code="D222-F222")
+        with mock.patch(GENERATOR, return_value="B111-C111"):
+            response = self.client.post(self.url("course_join_code_regenerate"))
+        assert response.status_code == 503 and response.json()["error_code"] == "code_generation_failed"
+        stored = JoinCode.objects.get(course_key=self.course.id)
+        assert stored.code == "D222-F222" and stored.regenerated_at is None
+        assert not self.events("join_code.regenerated")
+
+    def test_regenerate_without_code_is_404(self):
+        response = self.client.post(self.url("course_join_code_regenerate"))
+        assert response.status_code == 404 and response.json()["error_code"] == "no_join_code"
+
+
+class TestQR(StaffTestBase):
+
+    def test_svg_of_the_join_url(self):
+        body = self.create()
+        response = self.client.get(self.url("course_join_code_qr"))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/svg+xml"
+        root = ET.fromstring(response.content)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert float(root.get("width")) > 100 and root.find("{http://www.w3.org/2000/svg}path") is not None
+        assert body["code"] in root.find("{http://www.w3.org/2000/svg}title").text
+
+    def test_qr_changes_with_the_code(self):
+        self.create()
+        before = self.client.get(self.url("course_join_code_qr")).content
+        self.client.post(self.url("course_join_code_regenerate"))
+        assert self.client.get(self.url("course_join_code_qr")).content != before
+
+    def test_qr_without_code_is_404(self):
+        response = self.client.get(self.url("course_join_code_qr"))
+        assert response.status_code == 404 and response.json()["error_code"] == "no_join_code"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_lists_the_join_code_endpoints():
+    from drf_spectacular.generators import SchemaGenerator  # pylint: disable=import-outside-toplevel
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    joined = "\n".join(paths)
+    for suffix in ("/join_code", "/join_code/regenerate", "/join_code/qr.svg"):
+        assert any(path.endswith(suffix) for path in paths), joined
+    assert "/api/course_join/v1/codes/{code}" in paths
