@@ -38,15 +38,21 @@ class OpenedxHost:
         from openedx.core.djangoapps.user_api.models import UserRetirementRequest
 
         lowered = {identifier.lower() for identifier in identifiers}
-        users = list(
+        users = (
             get_user_model().objects.annotate(email_lower=Lower("email"))
             .filter(Q(username__in=identifiers) | Q(email_lower__in=lowered))
             .exclude(id__in=UserRetirementRequest.objects.values("user_id"))
         )
+        by_username, by_email = {}, {}
+        for user in users:
+            by_username[user.username] = user
+            by_email.setdefault(user.email_lower, []).append(user)
         result = {}
         for identifier in identifiers:
-            found = [u for u in users if u.username == identifier or u.email_lower == identifier.lower()]
-            result[identifier] = tuple(_learner(user) for user in found)
+            found = {user.id: user for user in by_email.get(identifier.lower(), [])}
+            if identifier in by_username:
+                found[by_username[identifier].id] = by_username[identifier]
+            result[identifier] = tuple(_learner(user) for user in found.values())
         return result
 
     def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
@@ -105,13 +111,22 @@ class OpenedxHost:
         )
 
     def invite(self, *, course_key, emails: Collection[str], auto_enroll: bool, email_learners: bool) -> None:
+        from common.djangoapps.student.models import CourseEnrollmentAllowed
         from lms.djangoapps.courseware.courses import get_course_by_id
         from lms.djangoapps.instructor.enrollment import enroll_email, get_email_params
 
+        # enroll_email looks invitations up by exact email, which is case-sensitive on some databases: pass the
+        # spelling of an existing invitation, and each address once, so that an email is invited once in any case.
+        spelling = {email.lower(): email for email in emails}
+        spelling.update(
+            CourseEnrollmentAllowed.objects.annotate(email_lower=Lower("email"))
+            .filter(course_id=course_key, email_lower__in=spelling)
+            .values_list("email_lower", "email")
+        )
         message_params = (
             get_email_params(get_course_by_id(course_key), auto_enroll, secure=True) if email_learners else None
         )
-        for email in emails:
+        for email in spelling.values():
             enroll_email(course_key, email, auto_enroll=auto_enroll, message_students=email_learners,
                          message_params=message_params)
 

@@ -1,0 +1,9 @@
+"""
+Test settings: the standalone host's settings plus the test-only app holding the fake LMS tables.
+
+The fake edx-platform modules themselves are importable only inside the contract suite (see tests/openedx_fakes).
+"""
+from certexceptions_plugin.standalone.settings import *  # noqa: F401,F403 pylint: disable=wildcard-import
+from certexceptions_plugin.standalone.settings import INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.openedx_fakes.apps.OpenedxFakesConfig"]
