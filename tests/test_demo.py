@@ -30,12 +30,16 @@ def multipart(fields, filename, content):
     return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
+def demo_env():
+    """The environment a user's shell has: none of the test run's settings."""
+    return {k: v for k, v in os.environ.items() if k not in ("CERTEXCEPTIONS_TEST_DB", "DJANGO_SETTINGS_MODULE")}
+
+
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
     home = tmp_path_factory.mktemp("demo")
     port = free_port()
-    env = {**os.environ, "CERTEXCEPTIONS_HOME": str(home)}
-    env.pop("CERTEXCEPTIONS_TEST_DB", None)
+    env = {**demo_env(), "CERTEXCEPTIONS_HOME": str(home)}
     server = subprocess.Popen(
         [sys.executable, "-m", "certexceptions_plugin.standalone", "serve", "--port", str(port),
          "--db", str(home / "demo.sqlite3")],
@@ -94,10 +98,9 @@ def test_demo_grants_previews_and_reuploads(demo_server):
 
 
 def test_token_command_matches_the_server(demo_server):
-    env = {k: v for k, v in os.environ.items() if k != "CERTEXCEPTIONS_TEST_DB"}
     completed = subprocess.run(
         [sys.executable, "-m", "certexceptions_plugin.standalone", "token", "instructor", "--db", str(demo_server.db)],
-        capture_output=True, text=True, check=True, env=env)
+        capture_output=True, text=True, check=True, env=demo_env())
     token = completed.stdout.strip()
     assert token.count(".") == 2
     status, _ = call(f"{demo_server.base}/api/instructor/v2/courses/{COURSE}/audit", token)
