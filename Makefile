@@ -34,7 +34,7 @@ test-mysql: venv ## the test suite on the local MariaDB (CERTEXCEPTIONS_TEST_DB=
 test-celery: venv ## the end-to-end test through a real Celery worker on the local Redis and MariaDB
 	$(PIP) install -q -r requirements/mysql.txt
 	CERTEXCEPTIONS_TEST_DB=mysql MYSQL_TEST_NAME=test_certexceptions_celery \
-		CERTEXCEPTIONS_CELERY_E2E=redis://127.0.0.1:6379/15 $(PYTHON) -m pytest -m celery_worker
+		CERTEXCEPTIONS_CELERY_BROKER=redis://127.0.0.1:6379/15 $(PYTHON) -m pytest -m celery_worker
 
 demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (prints curl commands)
 	$(PYTHON) -m certexceptions_plugin.standalone serve --port 8000

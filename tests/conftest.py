@@ -67,5 +67,5 @@ def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argu
     for item in items:
         if "mysql_only" in item.keywords and connection.vendor == "sqlite":
             item.add_marker(skip_race)
-        if "celery_worker" in item.keywords and not os.environ.get("CERTEXCEPTIONS_CELERY_E2E"):
+        if "celery_worker" in item.keywords and not os.environ.get("CERTEXCEPTIONS_CELERY_BROKER"):
             item.add_marker(skip_worker)

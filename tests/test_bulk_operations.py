@@ -47,25 +47,25 @@ class TestBackgroundUpload(CertificateExceptionsTestBase):
 @pytest.mark.celery_worker
 @override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=2)
 class TestRealWorker(TransactionTestCase):
-    """A real Celery worker process, on the Redis broker, runs the import against the same database."""
+    """
+    A real Celery worker process, on the Redis broker, runs the import against the same database.
+
+    The test run itself is configured for the broker (``CERTEXCEPTIONS_CELERY_BROKER``), so tasks are sent, not
+    run eagerly; ``make test-celery`` sets it.
+    """
 
     def setUp(self):
         from certexceptions_plugin.standalone.celery import app  # pylint: disable=import-outside-toplevel
-        self.app = app
-        self.broker = os.environ["CERTEXCEPTIONS_CELERY_E2E"]
-        self.saved = (app.conf.broker_url, app.conf.task_always_eager)
-        app.conf.broker_url, app.conf.task_always_eager = self.broker, False
+        assert not app.conf.task_always_eager and app.conf.broker_url.startswith("redis://")
         self.worker = self._start_worker()
 
     def tearDown(self):
         self.worker.terminate()
         self.worker.wait(timeout=30)
-        self.app.conf.broker_url, self.app.conf.task_always_eager = self.saved
 
     def _start_worker(self):
         from django.db import connection  # pylint: disable=import-outside-toplevel
-        env = {**os.environ, "CERTEXCEPTIONS_CELERY_BROKER": self.broker,
-               "MYSQL_DATABASE": connection.settings_dict["NAME"]}
+        env = {**os.environ, "MYSQL_DATABASE": connection.settings_dict["NAME"]}
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "certexceptions_plugin.standalone.celery", "worker",
              "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
