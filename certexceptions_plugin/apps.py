@@ -34,11 +34,18 @@ class CertExceptionsPluginConfig(AppConfig):
         PluginSignals.CONFIG: {
             LMS: {
                 PluginSignals.RELATIVE_PATH: "signals",
-                PluginSignals.RECEIVERS: [],
+                PluginSignals.RECEIVERS: [
+                    {
+                        PluginSignals.RECEIVER_FUNC_NAME: "link_external_id_on_enrollment",
+                        PluginSignals.SIGNAL_PATH: "openedx_events.learning.signals.COURSE_ENROLLMENT_CREATED",
+                    },
+                ],
             },
         },
     }
 
     def ready(self):
         # Each import kind registers its background runner when its service module loads.
-        from certexceptions_plugin.certificates import services  # noqa: F401 pylint: disable=unused-import
+        # pylint: disable=unused-import
+        from certexceptions_plugin.certificates import services  # noqa: F401
+        from certexceptions_plugin.invitations import services as invitation_services  # noqa: F401

@@ -34,14 +34,15 @@ def read_csv(upload, *, max_bytes: int, max_rows: int,
     ``is_header`` decides whether the first non-blank record is a header. Raises :class:`FileRejected` for a
     file that is too large, not UTF-8, malformed, empty or over ``max_rows`` data rows.
     """
-    if upload.size is not None and upload.size > max_bytes:
+    size = getattr(upload, "size", None)  # Django uploads and File objects know it; a plain file does not
+    if size is not None and size > max_bytes:
         raise FileRejected(
             "file_too_large",
             _("The file is {size} bytes; the largest accepted is {limit} bytes.").format(
-                size=upload.size, limit=max_bytes),
+                size=size, limit=max_bytes),
             status=413,
         )
-    lines = _decoded_lines(_physical_lines(upload))
+    lines = _decoded_lines(_physical_lines(upload, max_bytes))
     first_lines, lines = _peek_first_content(lines)
     reader = csv.reader(itertools.chain(first_lines, lines), delimiter=_delimiter(first_lines), strict=True)
 
@@ -74,9 +75,19 @@ def read_csv(upload, *, max_bytes: int, max_rows: int,
     return header, rows
 
 
-def _physical_lines(upload) -> Iterator[bytes]:
+def _physical_lines(upload, max_bytes: int) -> Iterator[bytes]:
+    """The file's lines, enforcing ``max_bytes`` as they stream (for file objects that do not know their size)."""
     upload.seek(0)
-    yield from upload
+    total = 0
+    for line in upload:
+        total += len(line)
+        if total > max_bytes:
+            raise FileRejected(
+                "file_too_large", _("The file is larger than the largest accepted, {limit} bytes.").format(
+                    limit=max_bytes),
+                status=413,
+            )
+        yield line
 
 
 def _decoded_lines(raw_lines: Iterable[bytes]) -> Iterator[str]:
