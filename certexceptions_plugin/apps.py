@@ -34,7 +34,12 @@ class CertExceptionsPluginConfig(AppConfig):
         PluginSignals.CONFIG: {
             LMS: {
                 PluginSignals.RELATIVE_PATH: "signals",
-                PluginSignals.RECEIVERS: [],
+                PluginSignals.RECEIVERS: [
+                    {
+                        PluginSignals.RECEIVER_FUNC_NAME: "link_external_id_on_enrollment",
+                        PluginSignals.SIGNAL_PATH: "openedx_events.learning.signals.COURSE_ENROLLMENT_CREATED",
+                    },
+                ],
             },
         },
     }
@@ -44,3 +49,4 @@ class CertExceptionsPluginConfig(AppConfig):
         # pylint: disable=unused-import
         from certexceptions_plugin import schema  # noqa: F401
         from certexceptions_plugin.certificates import services  # noqa: F401
+        from certexceptions_plugin.invitations import services as invitation_services  # noqa: F401

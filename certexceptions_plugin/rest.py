@@ -60,7 +60,7 @@ class PluginAPIView(APIView):
         if isinstance(exc, ApiError):
             return error_response(exc.error_code, exc.message, exc.status_code, **exc.extra)
         if isinstance(exc, (FileRejected, ImportInProgress)):
-            return error_response(exc.error_code, exc.message, exc.status)
+            return error_response(exc.error_code, exc.message, exc.status, **exc.extra)
         if isinstance(exc, exceptions.ValidationError):
             return error_response("invalid_request", _first_message(exc.detail), 400, errors=exc.detail)
         response = super().handle_exception(exc)

@@ -11,6 +11,7 @@ COURSE_PREFIX = rf"^api/instructor/v2/courses/{COURSE_ID_PATTERN}"
 
 urlpatterns = [
     re_path("", include("certexceptions_plugin.certificates.urls")),
+    re_path("", include("certexceptions_plugin.invitations.urls")),
     re_path("", include("certexceptions_plugin.join_codes.urls")),
     re_path(rf"{COURSE_PREFIX}/audit$", AuditEventListView.as_view(), name="audit_events"),
     re_path(rf"{COURSE_PREFIX}/bulk_operations/(?P<operation_id>[0-9a-f-]{{36}})$", BulkOperationView.as_view(),

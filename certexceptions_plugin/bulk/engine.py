@@ -44,6 +44,14 @@ class Importer(abc.ABC):
     def apply(self, rows: Sequence[RowResult]) -> list[AuditRecord]:
         """Write one chunk of planned rows; return what to audit."""
 
+    def batches(self, rows: Sequence[RowResult], size: int) -> Iterator[Sequence[RowResult]]:
+        """
+        Group the rows to write into transactions of about ``size`` rows, in file order by default.
+
+        Override when some rows must be written together (for example, rows that swap a unique value).
+        """
+        return chunked(rows, size)
+
 
 def run_import(importer: Importer, rows: Sequence[CsvRow], *, dry_run: bool,
                progress: Progress | None = None) -> BulkResult:
@@ -54,7 +62,7 @@ def run_import(importer: Importer, rows: Sequence[CsvRow], *, dry_run: bool,
         results = importer.plan(rows)
         to_write = [row for row in results if row.outcome in importer.write_outcomes]
         done = 0
-        for chunk in chunked(to_write, settings.CERTEXCEPTIONS_CHUNK_SIZE):
+        for chunk in importer.batches(to_write, settings.CERTEXCEPTIONS_CHUNK_SIZE):
             with transaction.atomic():
                 record_events(importer.apply(chunk))
             done += len(chunk)

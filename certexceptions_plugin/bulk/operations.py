@@ -53,7 +53,7 @@ def execute(operation_id: str) -> BulkOperation:
         operation.status = BulkOperation.SUCCEEDED
     except (FileRejected, ImportInProgress) as exc:
         operation.status = BulkOperation.FAILED
-        operation.error = {"message": exc.message, "error_code": exc.error_code}
+        operation.error = {"message": exc.message, "error_code": exc.error_code, **exc.extra}
     except Exception:  # pylint: disable=broad-except
         log.exception("Bulk operation %s failed", operation.id)
         operation.status = BulkOperation.FAILED

@@ -37,11 +37,12 @@ def read_csv(upload, *, max_bytes: int, max_rows: int,
     ``File`` (such as an uploaded file) or any binary file object.
     """
     upload = upload if isinstance(upload, File) else File(upload)
-    if upload.size is not None and upload.size > max_bytes:
+    size = upload.size
+    if size is not None and size > max_bytes:
         raise FileRejected(
             "file_too_large",
             _("The file is {size} bytes; the largest accepted is {limit} bytes.").format(
-                size=upload.size, limit=max_bytes),
+                size=size, limit=max_bytes),
             status=413,
         )
     lines = _decoded_lines(_physical_lines(upload))

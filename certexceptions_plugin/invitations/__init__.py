@@ -1,1 +1,1 @@
-"""External-id bulk invites from a CSV file."""
+"""Bulk invitations from a CSV roster, and each learner's external (institutional) id in a course."""

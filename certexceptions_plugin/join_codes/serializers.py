@@ -84,6 +84,9 @@ class LookupSerializer(serializers.Serializer):  # pylint: disable=abstract-meth
     email_domain_restricted = serializers.BooleanField()
 
 
+JOIN_RESULT_STATUSES = (ENROLLED, ALREADY_ENROLLED, COURSE_STAFF)
+
+
 class JoinResultSerializer(serializers.Serializer):  # pylint: disable=abstract-method
-    status = serializers.ChoiceField(choices=(ENROLLED, ALREADY_ENROLLED, COURSE_STAFF))
+    status = serializers.ChoiceField(choices=JOIN_RESULT_STATUSES)
     redirect_url = serializers.CharField(help_text="The course's home page.")

@@ -9,12 +9,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
+from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.standalone import models
 
 DEMO_COURSE = CourseKey.from_string("course-v1:DemoX+CE101+2026")
 OTHER_COURSE = CourseKey.from_string("course-v1:DemoX+OTHER+2026")
 DEMO_PASSWORD = "demo-password"
 TOKEN_TTL_SECONDS = 24 * 60 * 60
+#: External ids on CE101: two enrolled learners and one pending invitation (auto-enrolled on activation).
+DEMO_EXTERNAL_IDS = {"learner1": "S0001", "learner2": "S0002"}
+DEMO_INVITATION = ("newstudent@example.com", "S0100")
 
 
 @transaction.atomic
@@ -45,6 +49,20 @@ def seed() -> None:
     certificate, _ = models.GeneratedCertificate.objects.get_or_create(user=learners[7], course_id=DEMO_COURSE)
     models.CertificateInvalidation.objects.get_or_create(
         generated_certificate=certificate, defaults={"invalidated_by": user("instructor"), "active": True})
+    for username, external_id in DEMO_EXTERNAL_IDS.items():
+        _seed_external_id(external_id, user=user(username), email=None)
+    email, external_id = DEMO_INVITATION
+    models.CourseEnrollmentAllowed.objects.get_or_create(email=email, course_id=DEMO_COURSE,
+                                                         defaults={"auto_enroll": True})
+    _seed_external_id(external_id, user=None, email=email)
+
+
+def _seed_external_id(external_id: str, **owner) -> None:
+    """Give the owner the id, unless the owner or the id is already in use (e.g. changed while trying the demo)."""
+    records = ExternalId.objects.filter(course_key=DEMO_COURSE)
+    owner_filter = {"user": owner["user"]} if owner["user"] else {"email": owner["email"]}
+    if not records.filter(**owner_filter).exists() and not records.filter(external_id=external_id).exists():
+        ExternalId.objects.create(course_key=DEMO_COURSE, external_id=external_id, **owner)
 
 
 def token(username: str, ttl: int = TOKEN_TTL_SECONDS) -> str:

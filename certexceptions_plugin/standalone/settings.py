@@ -106,6 +106,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "certexceptions_plugin",
     "DESCRIPTION": "Bulk certificate exceptions, external-id bulk invites and course join codes.",
     "VERSION": "0.1.0",
+    # Several responses have a "status" field with its own choices; name each enum after what it describes.
+    "ENUM_NAME_OVERRIDES": {
+        "JoinCodeLookupStatusEnum": "certexceptions_plugin.join_codes.services.STATUSES",
+        "JoinResultStatusEnum": "certexceptions_plugin.join_codes.serializers.JOIN_RESULT_STATUSES",
+        "ExternalIdStatusEnum": "certexceptions_plugin.invitations.serializers.EXTERNAL_ID_STATUSES",
+    },
 }
 
 CELERY_BROKER_URL = os.environ.get("CERTEXCEPTIONS_CELERY_BROKER", "memory://")

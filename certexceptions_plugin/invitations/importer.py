@@ -1,0 +1,413 @@
+"""
+The rules of a bulk invitation: who is invited or enrolled, and what happens to each learner's external id.
+
+The whole file is planned before anything is written, so an id freed by one row can be claimed by another row
+anywhere in the file, and two learners (or invitations) can swap ids. Rows that depend on each other's ids are
+written in the same transaction, clearing the ids that change before setting the new ones; the database's unique
+indexes stay the final guard against a concurrent change.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certexceptions_plugin.audit.api import AuditRecord
+from certexceptions_plugin.bulk.engine import Importer, chunked
+from certexceptions_plugin.bulk.errors import FileRejected
+from certexceptions_plugin.bulk.reader import CsvRow
+from certexceptions_plugin.bulk.results import FAILED, RowResult
+from certexceptions_plugin.host import get_host
+from certexceptions_plugin.host.port import LearnerRef
+from certexceptions_plugin.invitations.models import MAX_EXTERNAL_ID_LENGTH, ExternalId
+
+INVITED, ENROLLED = "invited", "enrolled"
+EXISTING_INVITATION, EXISTING_ENROLLMENT = "existing_invitation", "existing_enrollment"
+OUTCOMES = (INVITED, ENROLLED, EXISTING_INVITATION, EXISTING_ENROLLMENT, FAILED)
+REPLACE, KEEP = "replace", "keep"
+EXTERNAL_ID_MODES = (REPLACE, KEEP)
+
+EMAIL, NAME, EXTERNAL_ID = "email", "name", "external_id"
+#: Accepted header names per column; matched ignoring case, spaces and underscores.
+COLUMN_ALIASES = {
+    EMAIL: ("email",),
+    NAME: ("name",),
+    EXTERNAL_ID: ("external_id", "ext_id", "student_id", "sis_id"),
+}
+TEMPLATE_HEADER = (EMAIL, NAME, EXTERNAL_ID)
+
+
+def _header_key(name: str) -> str:
+    return name.lower().replace(" ", "").replace("_", "")
+
+
+ALIAS_TO_COLUMN = {_header_key(alias): column for column, aliases in COLUMN_ALIASES.items() for alias in aliases}
+ACCEPTED_COLUMNS = [alias for aliases in COLUMN_ALIASES.values() for alias in aliases]
+
+
+def id_key(external_id: str) -> str:
+    """Ids are compared case-insensitively, as MariaDB's default collation compares them."""
+    return external_id.lower()
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each known column sits in a data row."""
+
+    position: dict[str, int]
+    width: int
+    unnamed: frozenset[int]
+
+    def cell(self, row: CsvRow, column: str) -> str:
+        position = self.position.get(column)
+        return row.cells[position] if position is not None and position < len(row.cells) else ""
+
+
+def parse_header(cells: tuple[str, ...]) -> Columns:
+    """Map the header's columns; raise ``bad_header`` naming unknown, repeated or missing columns."""
+    position: dict[str, int] = {}
+    unknown, repeated, unnamed = [], [], set()
+    for index, name in enumerate(cells):
+        if not name:
+            unnamed.add(index)
+            continue
+        column = ALIAS_TO_COLUMN.get(_header_key(name))
+        if column is None:
+            unknown.append(name)
+        elif column in position:
+            repeated.append(name)
+        else:
+            position[column] = index
+    missing = [] if EMAIL in position else [EMAIL]
+    if unknown or repeated or missing:
+        problems = []
+        if unknown:
+            problems.append(_("unknown columns: {names}").format(names=", ".join(unknown)))
+        if repeated:
+            problems.append(_("repeated columns: {names}").format(names=", ".join(repeated)))
+        if missing:
+            problems.append(_("no email column"))
+        raise FileRejected(
+            "bad_header",
+            _("The header row is not valid ({problems}). Accepted columns: {accepted}; case, spaces and "
+              "underscores are ignored, and the order is free.").format(
+                problems="; ".join(problems), accepted=", ".join(ACCEPTED_COLUMNS)),
+            unknown_columns=unknown, repeated_columns=repeated, missing_columns=missing,
+            accepted_columns=ACCEPTED_COLUMNS,
+        )
+    return Columns(position=position, width=len(cells), unnamed=frozenset(unnamed))
+
+
+@dataclass
+class Invitee:
+    """What the plan found for one row, and what ``apply`` writes."""
+
+    email: str  # lower-cased
+    given_id: str | None
+    learner: LearnerRef | None = None  # the active account with this email
+    record: ExternalId | None = None  # the person's current external id in the course
+    previous_id: str | None = None
+    target_id: str | None = None  # the id the person holds after the import
+    id_change: bool = False
+    group: int = 0  # rows of one group depend on each other's ids and are written together
+
+    @property
+    def needs_id_write(self) -> bool:
+        return self.id_change or bool(self.learner and self.record and self.record.is_pending)
+
+
+class InvitationImporter(Importer):
+    """Invites or enrols every row of a roster and records their external ids."""
+
+    kind = "invitations"
+    outcomes = OUTCOMES
+    write_outcomes = frozenset({INVITED, ENROLLED, EXISTING_INVITATION, EXISTING_ENROLLMENT})
+
+    def __init__(self, *, course_key, actor, columns: Columns, auto_enroll: bool = True,
+                 email_learners: bool = False, existing_external_ids: str = REPLACE):
+        super().__init__(course_key=course_key, actor=actor)
+        self.columns = columns
+        self.auto_enroll = auto_enroll
+        self.email_learners = email_learners
+        self.keep_existing = existing_external_ids == KEEP
+
+    # --- plan ------------------------------------------------------------------------------------------------
+    def plan(self, rows: Sequence[CsvRow]) -> list[RowResult]:
+        results = [self._parse(row) for row in rows]
+        self._fail_duplicates(results)
+        valid = [result for result in results if not result.failed]
+        for chunk in chunked(valid, settings.CERTEXCEPTIONS_CHUNK_SIZE):
+            self._resolve(chunk)
+        self._check_claims([result for result in valid if result.target.id_change])
+        return results
+
+    def _parse(self, row: CsvRow) -> RowResult:
+        email = self.columns.cell(row, EMAIL)
+        given_id = self.columns.cell(row, EXTERNAL_ID) or None
+        result = RowResult(row=row.number, outcome="", fields={
+            "email": email, "name": self.columns.cell(row, NAME), "username": None, "external_id": given_id,
+            "previous_external_id": None, "external_id_updated": False,
+        })
+        result.target = Invitee(email=email.lower(), given_id=given_id)
+        if len(row.cells) > self.columns.width:
+            result.fail("invalid_row", _("The row has {count} cells but the header has {width} columns.").format(
+                count=len(row.cells), width=self.columns.width))
+        elif any(row.cells[index] for index in self.columns.unnamed if index < len(row.cells)):
+            result.fail("invalid_row", _("The row has a value in a column whose header is blank."))
+        elif not email:
+            result.fail("missing_email", _("The row has no email."))
+        elif not _is_email(email):
+            result.fail("invalid_email", _("'{email}' is not a valid email address.").format(email=email))
+        elif given_id and len(given_id) > MAX_EXTERNAL_ID_LENGTH:
+            result.fail("invalid_external_id", _("The external id is longer than {limit} characters.").format(
+                limit=MAX_EXTERNAL_ID_LENGTH))
+        return result
+
+    @staticmethod
+    def _fail_duplicates(results: list[RowResult]) -> None:
+        """Later rows repeating an email (any case) or a non-blank external id fail; the first one counts."""
+        first_email: dict[str, int] = {}
+        first_id: dict[str, int] = {}
+        for result in results:
+            if result.failed:
+                continue
+            invitee = result.target
+            if invitee.email in first_email:
+                result.fail("duplicate_email_in_file", _("The email {email} already appears in row {row}.").format(
+                    email=result.fields["email"], row=first_email[invitee.email]))
+                continue
+            first_email[invitee.email] = result.row
+            if invitee.given_id is None:
+                continue
+            if id_key(invitee.given_id) in first_id:
+                result.fail("duplicate_external_id_in_file",
+                            _("The external id {external_id} already appears in row {row}.").format(
+                                external_id=invitee.given_id, row=first_id[id_key(invitee.given_id)]))
+                continue
+            first_id[id_key(invitee.given_id)] = result.row
+
+    def _resolve(self, chunk: Sequence[RowResult]) -> None:
+        """Find each row's account, enrolment, invitation and current external id: a few queries per chunk."""
+        host = get_host()
+        emails = {result.target.email for result in chunk}
+        active = {email: ref for email, ref in host.learners_by_email(emails=emails).items() if ref.is_active}
+        enrolled = host.active_enrollments(course_key=self.course_key, user_ids={ref.id for ref in active.values()})
+        invited = host.pending_invitations(course_key=self.course_key, emails=emails - set(active))
+        by_user, by_email = {}, {}
+        for record in ExternalId.objects.filter(course_key=self.course_key).filter(
+                Q(user_id__in=[ref.id for ref in active.values()]) | Q(email__in=emails)):
+            if record.user_id:
+                by_user[record.user_id] = record
+            else:
+                by_email[record.email] = record
+
+        for result in chunk:
+            invitee = result.target
+            invitee.learner = active.get(invitee.email)
+            if invitee.learner:
+                invitee.record = by_user.get(invitee.learner.id) or by_email.get(invitee.email)
+                result.fields["username"] = invitee.learner.username
+                if invitee.learner.id in enrolled:
+                    result.outcome, message = EXISTING_ENROLLMENT, _("Already enrolled.")
+                else:
+                    result.outcome, message = ENROLLED, _("Enrolled: an account with this email exists.")
+            else:
+                invitee.record = by_email.get(invitee.email)
+                if invitee.email in invited:
+                    result.outcome, message = EXISTING_INVITATION, _("Already invited.")
+                elif self.auto_enroll:
+                    result.outcome, message = INVITED, _("Invited; enrolled once their account is activated.")
+                else:
+                    result.outcome, message = INVITED, _("Invited; they may enrol once they have an account.")
+            result.message = " ".join(filter(None, [message, self._plan_external_id(result)]))
+
+    def _plan_external_id(self, result: RowResult) -> str:
+        invitee = result.target
+        current = invitee.record.external_id if invitee.record else None
+        invitee.previous_id = invitee.target_id = current
+        result.fields["external_id"] = current
+        given = invitee.given_id
+        if given is None or given == current:
+            return ""
+        if current is not None and self.keep_existing:
+            result.reason = "external_id_kept"
+            return _("Kept the existing external id {current}; the file has {given}.").format(
+                current=current, given=given)
+        invitee.target_id, invitee.id_change = given, True
+        result.fields["external_id"] = given
+        if current is None:
+            return _("External id set to {given}.").format(given=given)
+        result.fields.update(previous_external_id=current, external_id_updated=True)
+        return _("External id changed from {current} to {given}.").format(current=current, given=given)
+
+    def _check_claims(self, claims: list[RowResult]) -> None:
+        """
+        A claimed id must be free, or held by someone whose own row (anywhere in the file) gives them another id.
+
+        A row that fails keeps its id, so a row claiming that id fails too; failures propagate along chains.
+        """
+        holders: dict[str, ExternalId] = {}
+        keys = sorted({id_key(result.target.target_id) for result in claims})
+        for chunk in chunked(keys, settings.CERTEXCEPTIONS_CHUNK_SIZE):
+            for record in (ExternalId.objects.filter(course_key=self.course_key).select_related("user")
+                           .annotate(key=Lower("external_id")).filter(key__in=chunk)):
+                holders[id_key(record.external_id)] = record
+        releaser = {result.target.record.pk: result for result in claims if result.target.record}
+        claimant = {}  # holder record pk -> the row claiming that record's id
+        for result in claims:
+            holder = holders.get(id_key(result.target.target_id))
+            if holder is not None and holder.pk != getattr(result.target.record, "pk", None):
+                claimant[holder.pk] = result
+
+        def fail_taken(result: RowResult, holder: ExternalId) -> None:
+            stack = [(result, holder)]
+            while stack:
+                row, held_by = stack.pop()
+                if row.failed:
+                    continue
+                row.fail("external_id_taken", _("The external id {external_id} already belongs to {holder} in this "
+                                                "course.").format(external_id=row.target.target_id,
+                                                                  holder=_holder_name(held_by)))
+                record = row.target.record
+                if record is not None and record.pk in claimant:
+                    stack.append((claimant[record.pk], record))
+
+        for holder_pk, result in claimant.items():
+            holder = holders[id_key(result.target.target_id)]
+            freeing = releaser.get(holder_pk)
+            if freeing is None or freeing.failed:
+                fail_taken(result, holder)
+        self._group(claims, releaser, claimant)
+
+    @staticmethod
+    def _group(claims, releaser, claimant) -> None:
+        """Rows linked by a claim on each other's ids share a group (union-find over the claim edges)."""
+        parent = {id(result): id(result) for result in claims}
+
+        def root(node):
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        for holder_pk, result in claimant.items():
+            if holder_pk in releaser and not result.failed:
+                parent[root(id(result))] = root(id(releaser[holder_pk]))
+        for result in claims:
+            result.target.group = root(id(result))
+
+    # --- apply -----------------------------------------------------------------------------------------------
+    def batches(self, rows: Sequence[RowResult], size: int) -> Iterator[Sequence[RowResult]]:
+        """File order, but rows of one group never straddle two transactions."""
+        groups: dict[int, list[RowResult]] = {}
+        for result in rows:
+            groups.setdefault(result.target.group or id(result), []).append(result)
+        batch: list[RowResult] = []
+        for members in groups.values():
+            if batch and len(batch) + len(members) > size:
+                yield batch
+                batch = []
+            batch.extend(members)
+        if batch:
+            yield batch
+
+    def apply(self, rows: Sequence[RowResult]) -> list[AuditRecord]:
+        writes = [result for result in rows if result.target.needs_id_write]
+        try:
+            with transaction.atomic():
+                self._write_ids(writes)
+        except IntegrityError:
+            self._write_ids_by_group(writes)
+        rows = [result for result in rows if not result.failed]
+        host = get_host()
+        enrol = [result.target.learner for result in rows if result.outcome == ENROLLED]
+        invite = [result.target.email for result in rows if result.outcome == INVITED]
+        if enrol:
+            host.enroll(course_key=self.course_key, learners=enrol)
+        if invite:
+            host.invite(course_key=self.course_key, emails=invite, auto_enroll=self.auto_enroll,
+                        email_learners=self.email_learners)
+        return [record for result in rows for record in self._audit(result)]
+
+    def _write_ids_by_group(self, writes: list[RowResult]) -> None:
+        """A concurrent change took an id: retry group by group; the groups that still collide fail."""
+        groups: dict[int, list[RowResult]] = {}
+        for result in writes:
+            groups.setdefault(result.target.group or id(result), []).append(result)
+        for members in groups.values():
+            try:
+                with transaction.atomic():
+                    self._write_ids(members)
+            except IntegrityError:
+                for result in members:
+                    result.fail("external_id_taken", _(
+                        "The external id {external_id} was taken by another change in this course while the file "
+                        "was being processed; nothing was written for this row.").format(
+                        external_id=result.target.target_id))
+
+    def _write_ids(self, rows: list[RowResult]) -> None:
+        """Clear every id that changes, then set the new ones, so swaps never collide; link pending ids."""
+        invitees = [result.target for result in rows]
+        existing = [invitee for invitee in invitees if invitee.record is not None]
+        changing = [invitee.record.pk for invitee in existing if invitee.id_change]
+        if changing:
+            ExternalId.objects.filter(pk__in=changing).update(external_id=None)
+        now = timezone.now()
+        for invitee in existing:
+            record = invitee.record
+            record.external_id, record.modified = invitee.target_id, now
+            if invitee.learner:
+                record.user_id, record.email = invitee.learner.id, None
+        if existing:
+            ExternalId.objects.bulk_update([invitee.record for invitee in existing],
+                                           ["external_id", "user", "email", "modified"])
+        ExternalId.objects.bulk_create(
+            ExternalId(course_key=self.course_key, external_id=invitee.target_id,
+                       user_id=invitee.learner.id if invitee.learner else None,
+                       email=None if invitee.learner else invitee.email)
+            for invitee in invitees if invitee.record is None
+        )
+
+    def _audit(self, result: RowResult) -> list[AuditRecord]:
+        invitee = result.target
+        learner = invitee.learner
+        common = {"actor": self.actor, "course_key": self.course_key,
+                  "learner_username": learner.username if learner else "",
+                  "learner_email": learner.email if learner else invitee.email}
+        records = []
+        if result.outcome == INVITED:
+            records.append(AuditRecord(action="invitation.invited", after={
+                "auto_enroll": self.auto_enroll, "external_id": invitee.target_id}, **common))
+        elif result.outcome == ENROLLED:
+            records.append(AuditRecord(action="invitation.enrolled", after={"external_id": invitee.target_id},
+                                       **common))
+        if invitee.id_change:
+            records.append(external_id_audit(before=invitee.previous_id, after=invitee.target_id, **common))
+        return records
+
+
+def external_id_audit(*, before: str | None, after: str | None, **common) -> AuditRecord:
+    """The audit record of an external id being set, changed or cleared."""
+    action = "external_id.set" if before is None else "external_id.cleared" if after is None else "external_id.changed"
+    return AuditRecord(action=action, before=None if before is None else {"external_id": before},
+                       after=None if after is None else {"external_id": after}, **common)
+
+
+def _holder_name(record: ExternalId) -> str:
+    return record.user.username if record.user_id else record.email
+
+
+def _is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True

@@ -1,0 +1,222 @@
+"""Bulk invitations and external ids, for views, commands, tasks and the Python API."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from certexceptions_plugin.audit.api import AuditRecord, record_events
+from certexceptions_plugin.bulk import operations
+from certexceptions_plugin.bulk.engine import run_import
+from certexceptions_plugin.bulk.reader import CsvRow, read_csv
+from certexceptions_plugin.bulk.results import BulkResult
+from certexceptions_plugin.host import get_host
+from certexceptions_plugin.invitations.importer import (
+    REPLACE,
+    Columns,
+    InvitationImporter,
+    external_id_audit,
+    id_key,
+    parse_header,
+)
+from certexceptions_plugin.invitations.models import MAX_EXTERNAL_ID_LENGTH, ExternalId
+
+KIND = InvitationImporter.kind
+ENROLLED, INVITED = "enrolled", "invited"
+EXPORT_COLUMNS = ("username", "email", "external_id", "status")
+
+
+def read_rows(upload) -> tuple[Columns, list[CsvRow]]:
+    """The header (required: the first non-blank row) and the data rows; 400 ``bad_header`` for a bad header."""
+    header, rows = read_csv(upload, max_bytes=settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES,
+                            max_rows=settings.CERTEXCEPTIONS_MAX_ROWS, is_header=lambda cells: True)
+    return parse_header(header), rows
+
+
+def import_invitations(*, course_key, actor, columns: Columns, rows: list[CsvRow], dry_run: bool = False,
+                       auto_enroll: bool = True, email_learners: bool = False,
+                       existing_external_ids: str = REPLACE, progress=None) -> BulkResult:
+    importer = InvitationImporter(course_key=course_key, actor=actor, columns=columns, auto_enroll=auto_enroll,
+                                  email_learners=email_learners, existing_external_ids=existing_external_ids)
+    return run_import(importer, rows, dry_run=dry_run, progress=progress)
+
+
+def result_payload(result: BulkResult) -> dict:
+    summary = result.summary
+    failed = summary.pop("failed")
+    summary["external_id_updated"] = sum(1 for row in result.rows if row.fields.get("external_id_updated"))
+    summary["failed"] = failed
+    return {"dry_run": result.dry_run, "summary": summary, "rows": [row.as_dict() for row in result.rows]}
+
+
+def _run_stored(*, course_key, actor, upload, params, progress) -> dict:
+    columns, rows = read_rows(upload)
+    return result_payload(import_invitations(course_key=course_key, actor=actor, columns=columns, rows=rows,
+                                             progress=progress, **params))
+
+
+operations.register(KIND, _run_stored)
+
+
+# --- managing ids ----------------------------------------------------------------------------------------------
+class ExternalIdError(Exception):
+    """A single-id change that cannot be made; ``error_code`` is stable, ``message`` is for people."""
+
+    def __init__(self, error_code: str, message: str, status: int):
+        super().__init__(message)
+        self.error_code, self.message, self.status = error_code, message, status
+
+
+@dataclass(frozen=True)
+class ExternalIdEntry:
+    username: str | None
+    email: str
+    external_id: str | None
+    status: str
+
+    def as_dict(self) -> dict:
+        return {"username": self.username, "email": self.email, "external_id": self.external_id,
+                "status": self.status}
+
+
+def _entry(record: ExternalId) -> ExternalIdEntry:
+    if record.user_id:
+        return ExternalIdEntry(record.user.username, record.user.email, record.external_id, ENROLLED)
+    return ExternalIdEntry(None, record.email, record.external_id, INVITED)
+
+
+def external_ids(*, course_key, search: str = "") -> QuerySet:
+    """The course's external ids, ordered by id; ``search`` matches email, username or id (case-insensitive)."""
+    records = ExternalId.objects.filter(course_key=course_key, external_id__isnull=False).select_related("user")
+    if search:
+        records = records.filter(Q(email__icontains=search) | Q(user__email__icontains=search)
+                                 | Q(user__username__icontains=search) | Q(external_id__icontains=search))
+    return records.order_by("external_id", "id")
+
+
+def entries(records) -> list[dict]:
+    return [_entry(record).as_dict() for record in records]
+
+
+def external_ids_csv_rows(*, course_key, search: str = "") -> Iterator[dict]:
+    for record in external_ids(course_key=course_key, search=search).iterator(
+            chunk_size=settings.CERTEXCEPTIONS_CHUNK_SIZE):
+        yield _entry(record).as_dict()
+
+
+def set_external_id(*, course_key, actor, learner: str, external_id: str | None) -> dict:
+    """
+    Set (or, with a blank or ``None`` id, clear) one learner's external id.
+
+    ``learner`` is the username or email of an enrolled learner, or the email of a pending invitation.
+    Raises :class:`ExternalIdError`: 404 ``learner_not_found``, 400 ``ambiguous_learner`` /
+    ``invalid_external_id``, 409 ``external_id_taken``.
+    """
+    external_id = (external_id or "").strip() or None
+    if external_id and len(external_id) > MAX_EXTERNAL_ID_LENGTH:
+        raise ExternalIdError("invalid_external_id", _("The external id is longer than {limit} characters.").format(
+            limit=MAX_EXTERNAL_ID_LENGTH), 400)
+    person = _find_person(course_key, learner)
+    before = person.record.external_id if person.record else None
+    if external_id == before:
+        return {**_person_entry(person, before).as_dict(), "previous_external_id": before, "changed": False}
+    holder = _holder_of(course_key, external_id) if external_id else None
+    if holder is not None and holder.pk != getattr(person.record, "pk", None):
+        raise _taken(external_id)
+    try:
+        with transaction.atomic():
+            _write(course_key, person, external_id)
+            record_events([external_id_audit(
+                before=before, after=external_id, actor=actor, course_key=course_key,
+                learner_username=person.username or "", learner_email=person.email)])
+    except IntegrityError as exc:  # a concurrent change claimed the id first
+        raise _taken(external_id) from exc
+    return {**_person_entry(person, external_id).as_dict(), "previous_external_id": before, "changed": True}
+
+
+@dataclass(frozen=True)
+class _Person:
+    user_id: int | None
+    username: str | None
+    email: str
+    record: ExternalId | None
+
+
+def _person_entry(person: _Person, external_id: str | None) -> ExternalIdEntry:
+    return ExternalIdEntry(person.username, person.email, external_id, ENROLLED if person.user_id else INVITED)
+
+
+def _find_person(course_key, identifier: str) -> _Person:
+    """An enrolled learner (by username or email), else a pending invitation (by email); 404 otherwise."""
+    host = get_host()
+    identifier = (identifier or "").strip()
+    if not identifier:
+        raise ExternalIdError("learner_not_found", _("Give the username or email of a learner."), 404)
+    accounts = host.resolve_learners(identifiers={identifier}).get(identifier, ())
+    enrolled_ids = host.active_enrollments(course_key=course_key, user_ids={ref.id for ref in accounts})
+    enrolled = [ref for ref in accounts if ref.id in enrolled_ids]
+    if len(enrolled) > 1:
+        raise ExternalIdError("ambiguous_learner", _("'{identifier}' is the username of one learner and the email "
+                                                     "of another; use the other identifier.").format(
+            identifier=identifier), 400)
+    records = ExternalId.objects.filter(course_key=course_key).select_related("user")
+    if enrolled:
+        learner = enrolled[0]
+        record = (records.filter(user_id=learner.id).first()
+                  or records.filter(email=learner.email.lower(), user__isnull=True).first())
+        return _Person(learner.id, learner.username, learner.email, record)
+    emails = {ref.email.lower() for ref in accounts} | ({identifier.lower()} if "@" in identifier else set())
+    for email in sorted(emails):
+        record = records.filter(email=email).first()
+        if record is not None or email in host.pending_invitations(course_key=course_key, emails={email}):
+            return _Person(None, None, email, record)
+    raise ExternalIdError("learner_not_found", _("'{identifier}' is neither enrolled in nor invited to this "
+                                                 "course.").format(identifier=identifier), 404)
+
+
+def _holder_of(course_key, external_id: str) -> ExternalId | None:
+    return (ExternalId.objects.filter(course_key=course_key).annotate(key=Lower("external_id"))
+            .filter(key=id_key(external_id)).first())
+
+
+def _write(course_key, person: _Person, external_id: str | None) -> None:
+    record = person.record
+    if record is None:
+        ExternalId.objects.create(course_key=course_key, user_id=person.user_id, external_id=external_id,
+                                  email=None if person.user_id else person.email)
+    elif external_id is None:
+        record.delete()
+    else:
+        record.external_id = external_id
+        if person.user_id:
+            record.user_id, record.email = person.user_id, None
+        record.save()
+
+
+def _taken(external_id: str) -> ExternalIdError:
+    return ExternalIdError("external_id_taken", _("The external id {external_id} already belongs to another "
+                                                  "learner or invitation in this course.").format(
+        external_id=external_id), 409)
+
+
+def link_pending_external_id(*, course_key, user_id: int, username: str, email: str) -> None:
+    """On enrolment, the external id held by the person's pending invitation becomes the learner's."""
+    if not email or ExternalId.objects.filter(course_key=course_key, user_id=user_id).exists():
+        return
+    record = ExternalId.objects.filter(course_key=course_key, email=email.lower(), user__isnull=True).first()
+    if record is None:
+        return
+    try:
+        with transaction.atomic():
+            record.user_id, record.email = user_id, None
+            record.save(update_fields=["user", "email", "modified"])
+            record_events([AuditRecord(actor=None, course_key=course_key, action="external_id.linked",
+                                       learner_username=username, learner_email=email,
+                                       after={"external_id": record.external_id})])
+    except IntegrityError:  # linked by a concurrent enrolment of the same person
+        pass

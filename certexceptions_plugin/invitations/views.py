@@ -1,0 +1,116 @@
+"""REST views for bulk invitations and external ids."""
+from django.conf import settings
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from edx_rest_framework_extensions.paginators import DefaultPagination
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from certexceptions_plugin.bulk import operations
+from certexceptions_plugin.bulk.results import rows_to_csv
+from certexceptions_plugin.bulk.views import operation_payload
+from certexceptions_plugin.host.port import Permission
+from certexceptions_plugin.invitations import services
+from certexceptions_plugin.invitations.importer import EXTERNAL_ID_MODES, REPLACE, TEMPLATE_HEADER
+from certexceptions_plugin.invitations.serializers import (
+    BulkInviteRequestSerializer,
+    BulkInviteResultSerializer,
+    ExternalIdEntrySerializer,
+    ExternalIdPatchResultSerializer,
+    ExternalIdPatchSerializer,
+)
+from certexceptions_plugin.rest import ApiError, CourseAPIView, bool_param, choice_param, csv_upload
+
+ERRORS = {code: OpenApiTypes.OBJECT for code in (400, 401, 403, 404)}
+SEARCH = OpenApiParameter("search", OpenApiTypes.STR, description="Part of an email, username or external id")
+
+
+def csv_response(content: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class BulkInviteView(CourseAPIView):
+    """Invite or enrol every person in a CSV roster and record their external ids."""
+
+    course_permission = Permission.ENROLLMENT
+    parser_classes = (MultiPartParser, FormParser)
+
+    @extend_schema(
+        request={"multipart/form-data": BulkInviteRequestSerializer},
+        responses={200: BulkInviteResultSerializer, 202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT,
+                   413: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    def post(self, request, course_id):  # pylint: disable=unused-argument
+        upload = csv_upload(request)
+        params = {
+            "dry_run": bool_param(request.data, "dry_run", default=False),
+            "auto_enroll": bool_param(request.data, "auto_enroll", default=True),
+            "email_learners": bool_param(request.data, "email_learners", default=False),
+            "existing_external_ids": choice_param(request.data, "existing_external_ids", EXTERNAL_ID_MODES,
+                                                  default=REPLACE),
+        }
+        columns, rows = services.read_rows(upload)
+        if len(rows) > settings.CERTEXCEPTIONS_SYNC_MAX_ROWS:
+            operation = operations.submit(kind=services.KIND, course_key=self.course.key, actor=request.user,
+                                          upload=upload, params=params, rows_total=len(rows))
+            return Response(operation_payload(operation, request), status=status.HTTP_202_ACCEPTED)
+        result = services.import_invitations(course_key=self.course.key, actor=request.user, columns=columns,
+                                             rows=rows, **params)
+        return Response(services.result_payload(result))
+
+
+class BulkInviteTemplateView(CourseAPIView):
+    """A CSV template for the bulk invitation upload (UTF-8 with a BOM, so spreadsheets read it as UTF-8)."""
+
+    course_permission = Permission.ENROLLMENT
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS})
+    def get(self, request, course_id):  # pylint: disable=unused-argument
+        content = rows_to_csv([{"email": "learner@example.com", "name": "Ada Lovelace", "external_id": "S0001"}],
+                              TEMPLATE_HEADER)
+        return csv_response("\ufeff" + content, "invitations_template.csv")
+
+
+class ExternalIdsView(CourseAPIView, GenericAPIView):
+    """The course's external ids (GET), or set / clear one learner's id (PATCH)."""
+
+    course_permission = Permission.ENROLLMENT
+    pagination_class = DefaultPagination
+    parser_classes = (JSONParser, FormParser, MultiPartParser)
+    serializer_class = ExternalIdEntrySerializer
+
+    @extend_schema(parameters=[SEARCH], responses={200: ExternalIdEntrySerializer(many=True), **ERRORS})
+    def get(self, request, course_id):  # pylint: disable=unused-argument
+        records = services.external_ids(course_key=self.course.key, search=request.query_params.get("search", ""))
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(services.entries(page))
+
+    @extend_schema(request=ExternalIdPatchSerializer,
+                   responses={200: ExternalIdPatchResultSerializer, 409: OpenApiTypes.OBJECT, **ERRORS})
+    def patch(self, request, course_id):  # pylint: disable=unused-argument
+        body = ExternalIdPatchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            entry = services.set_external_id(course_key=self.course.key, actor=request.user,
+                                             learner=body.validated_data["learner"],
+                                             external_id=body.validated_data["external_id"])
+        except services.ExternalIdError as exc:
+            raise ApiError(exc.error_code, exc.message, exc.status) from exc
+        return Response(entry)
+
+
+class ExternalIdsCsvView(CourseAPIView):
+    """The course's external ids as CSV (``username,email,external_id,status``), to join with grade reports."""
+
+    course_permission = Permission.ENROLLMENT
+
+    @extend_schema(parameters=[SEARCH], responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS})
+    def get(self, request, course_id):  # pylint: disable=unused-argument
+        rows = services.external_ids_csv_rows(course_key=self.course.key,
+                                              search=request.query_params.get("search", ""))
+        return csv_response(rows_to_csv(list(rows), services.EXPORT_COLUMNS), "external_ids.csv")

@@ -1,0 +1,94 @@
+"""Two concurrent requests cannot both claim one external id: the database's unique index decides (MariaDB)."""
+import contextlib
+import threading
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import TransactionTestCase
+
+from certexceptions_plugin.bulk.reader import CsvRow
+from certexceptions_plugin.invitations import importer as importer_module
+from certexceptions_plugin.invitations import services
+from certexceptions_plugin.invitations.models import ExternalId
+from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory
+
+
+def run_together(*functions):
+    """Run each function in its own thread (own DB connection); return their results or exceptions."""
+    results = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            results[index] = function()
+        except Exception as exc:  # pylint: disable=broad-except
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.mysql_only
+class TestConcurrentClaims(TransactionTestCase):
+
+    def setUp(self):
+        self.course = CourseFactory()
+        self.staff = RoleFactory(course_id=self.course.id, role="staff").user
+        self.learners = [EnrollmentFactory(course_id=self.course.id, user__username=f"racer{n}").user
+                         for n in range(2)]
+
+    def test_two_patches_cannot_both_claim_one_id(self):
+        barrier = threading.Barrier(2, timeout=20)
+        original = services._holder_of  # pylint: disable=protected-access
+
+        def holder_then_wait(*args):
+            holder = original(*args)
+            barrier.wait()  # both requests have seen the id as free before either writes
+            return holder
+
+        def claim(username):
+            return lambda: services.set_external_id(course_key=self.course.id, actor=self.staff,
+                                                    learner=username, external_id="RACE1")
+
+        with mock.patch.object(services, "_holder_of", holder_then_wait):
+            results = run_together(claim("racer0"), claim("racer1"))
+        errors = [r for r in results if isinstance(r, Exception)]
+        assert len(errors) == 1, results
+        assert isinstance(errors[0], services.ExternalIdError) and errors[0].error_code == "external_id_taken"
+        assert errors[0].status == 409
+        assert ExternalId.objects.filter(course_key=self.course.id, external_id="RACE1").count() == 1
+
+    def test_two_imports_cannot_both_claim_one_id(self):
+        barrier = threading.Barrier(2, timeout=20)
+        original = importer_module.InvitationImporter.plan
+
+        def plan_then_wait(importer, rows):
+            results = original(importer, rows)
+            barrier.wait()  # both imports planned the id as free
+            return results
+
+        def upload(email):
+            columns = importer_module.parse_header(("email", "external_id"))
+            rows = [CsvRow(number=2, cells=(email, "RACE2")), CsvRow(number=3, cells=(f"x{email}", f"{email}-2"))]
+            return lambda: services.import_invitations(course_key=self.course.id, actor=self.staff,
+                                                       columns=columns, rows=rows)
+
+        # The per-course import lock would turn one upload away with 409; take it out to reach the database.
+        with mock.patch.object(importer_module.InvitationImporter, "plan", plan_then_wait), \
+                mock.patch("certexceptions_plugin.bulk.engine.import_lock", lambda *a: contextlib.nullcontext()):
+            results = run_together(upload("racer0@example.com"), upload("racer1@example.com"))
+        assert not any(isinstance(r, Exception) for r in results), results
+        first_rows = [result.rows[0] for result in results]
+        assert sorted(row.outcome for row in first_rows) == ["existing_enrollment", "failed"]
+        failed = next(row for row in first_rows if row.failed)
+        assert failed.reason == "external_id_taken"
+        # the other rows of the losing file were still written
+        assert all(result.rows[1].outcome == "invited" for result in results)
+        assert ExternalId.objects.filter(course_key=self.course.id, external_id="RACE2").count() == 1
+        assert ExternalId.objects.filter(course_key=self.course.id).count() == 3
