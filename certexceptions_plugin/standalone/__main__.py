@@ -46,7 +46,8 @@ def main(argv=None):
 
 def _instructions(demo, port: int) -> str:
     base = f"http://127.0.0.1:{port}/api/instructor/v2/courses/{DEMO_COURSE_ID}"
-    tokens = {username: demo.token(username) for username in ("instructor", "staff", "learner1")}
+    tokens = {username: demo.token(username) for username in ("instructor", "staff", "learner1", "learner51")}
+    joins = f"http://127.0.0.1:{port}/api/course_join/v1/codes"
     lines = [
         "",
         f"Demo course {DEMO_COURSE_ID} is ready; API docs at http://127.0.0.1:{port}/api-docs/",
@@ -65,6 +66,17 @@ def _instructions(demo, port: int) -> str:
         "Course staff may not grant exceptions (403):",
         f"  curl -s -H \"Authorization: JWT $TOKEN_STAFF\" -F file=@exceptions.csv {base}"
         "/certificates/exceptions/bulk",
+        "",
+        "Invite a roster with student ids (learner1 holds S0001, learner2 S0002; newstudent@example.com is invited):",
+        "  printf 'email,name,student_id\\nnew@example.com,New Person,S0200\\nlearner1@example.com,,S0003\\n"
+        "learner3@example.com,,S0001\\nlearner4@example.com,,S0002\\n' > roster.csv",
+        f"  curl -s -H \"Authorization: JWT $TOKEN_STAFF\" -F file=@roster.csv {base}/invitations/bulk",
+        f"  curl -s -H \"Authorization: JWT $TOKEN_STAFF\" {base}/external_ids",
+        "",
+        "A join code (learner51 is not enrolled in CE101):",
+        f"  curl -s -X POST -H \"Authorization: JWT $TOKEN_STAFF\" {base}/join_code",
+        f"  curl -s {joins}/CODE",
+        f"  curl -s -X POST -H \"Authorization: JWT $TOKEN_LEARNER51\" {joins}/CODE",
         "",
     ]
     return "\n".join(lines)
