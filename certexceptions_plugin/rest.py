@@ -4,6 +4,7 @@ What every plugin view shares: authentication, the course permission check, and 
 """
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
@@ -144,3 +145,10 @@ def choice_param(data, name: str, choices, *, default: str, error_code: str = "i
         raise ApiError(error_code, _("'{name}' must be one of: {choices}.").format(
             name=name, choices=", ".join(choices)))
     return value
+
+
+def csv_response(content: str, filename: str) -> HttpResponse:
+    """A CSV download."""
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -4,34 +4,14 @@ import threading
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.test import TransactionTestCase
 
 from certexceptions_plugin.bulk.reader import CsvRow
 from certexceptions_plugin.invitations import importer as importer_module
 from certexceptions_plugin.invitations import services
 from certexceptions_plugin.invitations.models import ExternalId
+from tests.concurrency import run_together
 from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory
-
-
-def run_together(*functions):
-    """Run each function in its own thread (own DB connection); return their results or exceptions."""
-    results = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            results[index] = function()
-        except Exception as exc:  # pylint: disable=broad-except
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.mysql_only
@@ -57,7 +37,7 @@ class TestConcurrentClaims(TransactionTestCase):
                                                     learner=username, external_id="RACE1")
 
         with mock.patch.object(services, "_holder_of", holder_then_wait):
-            results = run_together(claim("racer0"), claim("racer1"))
+            results = run_together([claim("racer0"), claim("racer1")])
         errors = [r for r in results if isinstance(r, Exception)]
         assert len(errors) == 1, results
         assert isinstance(errors[0], services.ExternalIdError) and errors[0].error_code == "external_id_taken"
@@ -82,7 +62,7 @@ class TestConcurrentClaims(TransactionTestCase):
         # The per-course import lock would turn one upload away with 409; take it out to reach the database.
         with mock.patch.object(importer_module.InvitationImporter, "plan", plan_then_wait), \
                 mock.patch("certexceptions_plugin.bulk.engine.import_lock", lambda *a: contextlib.nullcontext()):
-            results = run_together(upload("racer0@example.com"), upload("racer1@example.com"))
+            results = run_together([upload("racer0@example.com"), upload("racer1@example.com")])
         assert not any(isinstance(r, Exception) for r in results), results
         first_rows = [result.rows[0] for result in results]
         assert sorted(row.outcome for row in first_rows) == ["existing_enrollment", "failed"]

@@ -7,7 +7,6 @@ import time
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.test import TransactionTestCase
 
 from certexceptions_plugin.join_codes import services
@@ -15,6 +14,7 @@ from certexceptions_plugin.join_codes.models import JoinCode
 from certexceptions_plugin.rest import ApiError
 from certexceptions_plugin.standalone.host import StandaloneHost
 from certexceptions_plugin.standalone.models import CourseEnrollment
+from tests.concurrency import run_together
 from tests.factories import CourseFactory, UserFactory
 
 CODE = "B123-C456"
@@ -25,28 +25,6 @@ def slow_enroll(self, **kwargs):
     """Enrol after a pause, so that an unguarded check-then-enrol would let concurrent joins through."""
     time.sleep(0.2)
     real_enroll(self, **kwargs)
-
-
-def run_together(functions):
-    """Run each function in its own thread, all released at once; return their results or exceptions."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as exc:  # pylint: disable=broad-except
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def outcome(result):

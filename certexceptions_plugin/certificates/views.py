@@ -1,5 +1,4 @@
 """REST views for bulk certificate exceptions."""
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -13,7 +12,7 @@ from certexceptions_plugin.certificates import services
 from certexceptions_plugin.certificates.importer import ACTIONS, GRANT, TEMPLATE_HEADER
 from certexceptions_plugin.certificates.serializers import BulkExceptionsRequestSerializer, BulkExceptionsResultSerializer
 from certexceptions_plugin.host.port import Permission
-from certexceptions_plugin.rest import CourseAPIView, bool_param, choice_param, csv_upload
+from certexceptions_plugin.rest import CourseAPIView, bool_param, choice_param, csv_response, csv_upload
 
 
 class BulkCertificateExceptionsView(CourseAPIView):
@@ -48,6 +47,4 @@ class BulkCertificateExceptionsTemplateView(CourseAPIView):
     def get(self, request, course_id):  # pylint: disable=unused-argument
         content = rows_to_csv([{"username_or_email": "learner@example.com", "notes": "Approved by the course team"}],
                               TEMPLATE_HEADER)
-        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="certificate_exceptions_template.csv"'
-        return response
+        return csv_response(content, "certificate_exceptions_template.csv")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from certexceptions_plugin.audit.api import AuditRecord, record_events
 from certexceptions_plugin.bulk import operations
 from certexceptions_plugin.bulk.engine import run_import
+from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.reader import CsvRow, read_csv
 from certexceptions_plugin.bulk.results import BulkResult
 from certexceptions_plugin.host import get_host
@@ -44,6 +45,18 @@ def import_invitations(*, course_key, actor, columns: Columns, rows: list[CsvRow
     importer = InvitationImporter(course_key=course_key, actor=actor, columns=columns, auto_enroll=auto_enroll,
                                   email_learners=email_learners, existing_external_ids=existing_external_ids)
     return run_import(importer, rows, dry_run=dry_run, progress=progress)
+
+
+def upload_invitations(*, course_key, actor, upload, **params) -> BulkResult | BulkOperation:
+    """
+    Check the upload, then import it now, or, above ``CERTEXCEPTIONS_SYNC_MAX_ROWS`` rows, hand it to a background
+    operation. ``params`` are :func:`import_invitations`' options.
+    """
+    columns, rows = read_rows(upload)
+    if len(rows) > settings.CERTEXCEPTIONS_SYNC_MAX_ROWS:
+        return operations.submit(kind=KIND, course_key=course_key, actor=actor, upload=upload, params=params,
+                                 rows_total=len(rows))
+    return import_invitations(course_key=course_key, actor=actor, columns=columns, rows=rows, **params)
 
 
 def result_payload(result: BulkResult) -> dict:

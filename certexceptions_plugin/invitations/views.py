@@ -1,6 +1,4 @@
 """REST views for bulk invitations and external ids."""
-from django.conf import settings
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from edx_rest_framework_extensions.paginators import DefaultPagination
@@ -9,7 +7,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from certexceptions_plugin.bulk import operations
+from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.results import rows_to_csv
 from certexceptions_plugin.bulk.views import operation_payload
 from certexceptions_plugin.host.port import Permission
@@ -22,16 +20,10 @@ from certexceptions_plugin.invitations.serializers import (
     ExternalIdPatchResultSerializer,
     ExternalIdPatchSerializer,
 )
-from certexceptions_plugin.rest import ApiError, CourseAPIView, bool_param, choice_param, csv_upload
+from certexceptions_plugin.rest import ApiError, CourseAPIView, bool_param, choice_param, csv_response, csv_upload
 
 ERRORS = {code: OpenApiTypes.OBJECT for code in (400, 401, 403, 404)}
 SEARCH = OpenApiParameter("search", OpenApiTypes.STR, description="Part of an email, username or external id")
-
-
-def csv_response(content: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class BulkInviteView(CourseAPIView):
@@ -54,14 +46,11 @@ class BulkInviteView(CourseAPIView):
             "existing_external_ids": choice_param(request.data, "existing_external_ids", EXTERNAL_ID_MODES,
                                                   default=REPLACE),
         }
-        columns, rows = services.read_rows(upload)
-        if len(rows) > settings.CERTEXCEPTIONS_SYNC_MAX_ROWS:
-            operation = operations.submit(kind=services.KIND, course_key=self.course.key, actor=request.user,
-                                          upload=upload, params=params, rows_total=len(rows))
-            return Response(operation_payload(operation, request), status=status.HTTP_202_ACCEPTED)
-        result = services.import_invitations(course_key=self.course.key, actor=request.user, columns=columns,
-                                             rows=rows, **params)
-        return Response(services.result_payload(result))
+        outcome = services.upload_invitations(course_key=self.course.key, actor=request.user, upload=upload,
+                                              **params)
+        if isinstance(outcome, BulkOperation):
+            return Response(operation_payload(outcome, request), status=status.HTTP_202_ACCEPTED)
+        return Response(services.result_payload(outcome))
 
 
 class BulkInviteTemplateView(CourseAPIView):
