@@ -4,7 +4,8 @@ What every plugin view shares: authentication, the course permission check, and 
 """
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
@@ -62,6 +63,10 @@ class PluginAPIView(APIView):
             return error_response(exc.error_code, exc.message, exc.status_code, **exc.extra)
         if isinstance(exc, (FileRejected, ImportInProgress)):
             return error_response(exc.error_code, exc.message, exc.status, **exc.extra)
+        if isinstance(exc, Http404):
+            exc = exceptions.NotFound(str(exc) or None)
+        elif isinstance(exc, DjangoPermissionDenied):
+            exc = exceptions.PermissionDenied(str(exc) or None)
         if isinstance(exc, exceptions.ValidationError):
             return error_response("invalid_request", _first_message(exc.detail), 400, errors=exc.detail)
         response = super().handle_exception(exc)

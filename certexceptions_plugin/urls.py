@@ -4,7 +4,7 @@ The plugin's URLs, mounted at the LMS root (``plugin_app`` regex ``''``), so eve
 from django.urls import include, re_path
 
 from certexceptions_plugin.audit.views import AuditEventListView
-from certexceptions_plugin.bulk.views import BulkOperationView
+from certexceptions_plugin.bulk.views import BulkOperationReportView, BulkOperationView
 from certexceptions_plugin.rest import COURSE_ID_PATTERN
 
 COURSE_PREFIX = rf"^api/instructor/v2/courses/{COURSE_ID_PATTERN}"
@@ -16,4 +16,6 @@ urlpatterns = [
     re_path(rf"{COURSE_PREFIX}/audit$", AuditEventListView.as_view(), name="audit_events"),
     re_path(rf"{COURSE_PREFIX}/bulk_operations/(?P<operation_id>[0-9a-f-]{{36}})$", BulkOperationView.as_view(),
             name="bulk_operation"),
+    re_path(rf"{COURSE_PREFIX}/bulk_operations/(?P<operation_id>[0-9a-f-]{{36}})/report\.csv$",
+            BulkOperationReportView.as_view(), name="bulk_operation_report"),
 ]

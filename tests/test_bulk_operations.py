@@ -31,6 +31,37 @@ class TestBackgroundUpload(CertificateExceptionsTestBase):
         assert status["result"]["errors"][0]["row"] == 4
         assert set(self.allowlist()) == {"learner1", "learner2"}
 
+    def test_progress_counts_every_row_and_the_report_is_csv(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            accepted = self.upload("username\nlearner1\n=cmd()\nlearner2\n").json()
+        status = self.client.get(accepted["url"]).json()
+        assert (status["rows_done"], status["rows_total"]) == (3, 3)
+        report = self.client.get(accepted["report_url"])
+        assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
+        lines = report.content.decode().splitlines()
+        assert lines[0] == "row,learner,username,email,notes,outcome,reason,message"
+        assert lines[2].startswith("3,'=cmd(),,,,failed,user_not_found,")
+
+    def test_a_task_delivered_twice_runs_once(self):
+        from certexceptions_plugin.bulk import operations  # pylint: disable=import-outside-toplevel
+        with self.captureOnCommitCallbacks(execute=True):
+            operation_id = self.upload("learner1\nlearner2\nlearner3\n").json()["id"]
+        assert operations.execute(operation_id) is None
+        assert BulkOperation.objects.get(id=operation_id).status == BulkOperation.SUCCEEDED
+
+    def test_upload_while_an_import_runs_is_409_at_once(self):
+        from certexceptions_plugin.bulk.locks import import_lock  # pylint: disable=import-outside-toplevel
+        with import_lock(self.course.id, "certificate_exceptions"):
+            response = self.upload("learner1\nlearner2\nlearner3\n")
+        assert response.status_code == 409 and not BulkOperation.objects.exists()
+
+    def test_course_staff_cannot_read_a_certificate_operation(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            accepted = self.upload("learner1\nlearner2\nlearner3\n").json()
+        self.client.force_authenticate(RoleFactory(course_id=self.course.id, role="staff").user)
+        assert self.client.get(accepted["url"]).status_code == 403
+        assert self.client.get(accepted["report_url"]).status_code == 403
+
     def test_file_errors_are_still_immediate(self):
         response = self.upload("username\nlearner1\nl\xe9\n".encode("latin-1"))
         assert response.status_code == 400 and not BulkOperation.objects.exists()

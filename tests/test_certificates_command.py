@@ -61,3 +61,11 @@ def test_python_api(course, instructor, enrolled_learners, csv_path):
         result = api.bulk_certificate_exceptions(course_key=str(course.id), actor=instructor, csv_file=csv_file)
     assert result.summary["granted"] == 1
     assert [row.reason for row in result.failures] == ["user_not_found"]
+
+
+def test_python_api_refuses_an_unknown_action(course, instructor, enrolled_learners, csv_path):
+    AllowlistFactory(user=enrolled_learners[0], course_id=course.id)
+    with open(csv_path, "rb") as csv_file, pytest.raises(ValueError, match="action"):
+        api.bulk_certificate_exceptions(course_key=str(course.id), actor=instructor, csv_file=csv_file,
+                                        action="Grant")
+    assert CertificateAllowlist.objects.count() == 1

@@ -138,16 +138,17 @@ class TestOutcomes(InvitationsTestBase):
             "extra@example.com,,X4,,surplus\n"         # 8 invalid_row: more cells than the header
             "blank@example.com,,X5,under blank\n"      # 9 invalid_row: value under a blank header
             f"long@example.com,,{'9' * 101}\n"          # 10 invalid_external_id
+            f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 63}.edu,,X6\n"  # 11 invalid_email: over 254 characters
         )
         rows = self.rows(response)
         assert {n: rows[n]["reason"] for n in rows} == {
             2: "missing_email", 3: "invalid_email", 4: None, 5: "duplicate_email_in_file",
             6: "duplicate_external_id_in_file", 7: "external_id_taken", 8: "invalid_row", 9: "invalid_row",
-            10: "invalid_external_id"}
+            10: "invalid_external_id", 11: "invalid_email"}
         assert rows[5]["message"] == "The email OK@example.com already appears in row 4."
         assert rows[6]["message"] == "The external id x2 already appears in row 4."
         assert rows[7]["message"] == "The external id held already belongs to learner2 in this course."
-        assert response.json()["summary"]["failed"] == 8
+        assert response.json()["summary"]["failed"] == 9
         # nothing is written for a failed row: no invitation, no id
         assert self.invited() == {"ok@example.com": True}
         assert self.ids() == {"learner2": "HELD", "ok@example.com": "X2"}

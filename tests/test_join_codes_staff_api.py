@@ -189,6 +189,7 @@ class TestPatch(StaffTestBase):
         ({"allowed_email_domains": "example.edu"}, "allowed_email_domains"),
         ({"max_enrollments": 0}, "max_enrollments"),
         ({"max_enrollments": "many"}, "max_enrollments"),
+        ({"max_enrollments": 10**20}, "max_enrollments"),
         ({"expires_at": "2001-01-01T00:00:00Z"}, "expires_at"),
         ({"expires_at": "next week"}, "expires_at"),
         ({"is_active": "perhaps"}, "is_active"),
@@ -205,6 +206,11 @@ class TestPatch(StaffTestBase):
         assert (stored.code, stored.is_active, stored.allowed_email_domains, stored.max_enrollments,
                 stored.expires_at) == (self.code, True, [], None, None)
         assert not self.events("join_code.changed")
+
+    def test_a_domain_with_a_lone_surrogate_is_400(self):
+        body = b'{"allowed_email_domains": ["a\\ud800.edu"]}'
+        response = self.client.patch(self.url(), body, content_type="application/json")
+        assert response.status_code == 400 and "allowed_email_domains" in response.json()["message"]
 
     def test_patch_without_code_is_404(self):
         JoinCode.objects.all().delete()

@@ -14,6 +14,7 @@ from certexceptions_plugin.bulk.reader import CsvRow
 from certexceptions_plugin.bulk.results import BulkResult, RowResult
 
 T = TypeVar("T")
+#: Called after each written chunk with (rows done, rows in the file).
 Progress = Callable[[int, int], None]
 
 
@@ -58,14 +59,15 @@ def run_import(importer: Importer, rows: Sequence[CsvRow], *, dry_run: bool,
     """Plan and, unless ``dry_run``, apply. Apply runs under the course's lock for this kind."""
     if dry_run:
         return BulkResult(dry_run=True, outcomes=importer.outcomes, rows=importer.plan(rows))
-    with import_lock(importer.course_key, importer.kind):
+    with import_lock(importer.course_key, importer.kind) as lock:
         results = importer.plan(rows)
         to_write = [row for row in results if row.outcome in importer.write_outcomes]
-        done = 0
+        done = len(results) - len(to_write)  # rows with nothing to write are done once planned
         for chunk in importer.batches(to_write, settings.CERTEXCEPTIONS_CHUNK_SIZE):
             with transaction.atomic():
                 record_events(importer.apply(chunk))
+            lock.refresh()
             done += len(chunk)
             if progress:
-                progress(done, len(to_write))
+                progress(done, len(results))
     return BulkResult(dry_run=False, outcomes=importer.outcomes, rows=results)

@@ -1,6 +1,7 @@
 """A per-course, per-kind lock so two imports of one kind never interleave in one course."""
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -8,15 +9,32 @@ from django.core.cache import cache
 from certexceptions_plugin.bulk.errors import ImportInProgress
 
 
+def _key(course_key, kind: str) -> str:
+    return f"certexceptions:import-lock:{kind}:{course_key}"
+
+
+@dataclass(frozen=True)
+class HeldLock:
+    key: str
+
+    def refresh(self) -> None:
+        """Push the expiry back, so a long import keeps its lock (the expiry only frees crashed imports)."""
+        cache.touch(self.key, timeout=settings.CERTEXCEPTIONS_LOCK_TIMEOUT)
+
+
+def is_locked(course_key, kind: str) -> bool:
+    return cache.get(_key(course_key, kind)) is not None
+
+
 @contextmanager
 def import_lock(course_key, kind: str):
     """Hold the lock for the block; raise :class:`ImportInProgress` when another holder has it."""
-    key = f"certexceptions:import-lock:{kind}:{course_key}"
+    key = _key(course_key, kind)
     token = uuid.uuid4().hex
     if not cache.add(key, token, timeout=settings.CERTEXCEPTIONS_LOCK_TIMEOUT):
         raise ImportInProgress()
     try:
-        yield
+        yield HeldLock(key)
     finally:
         if cache.get(key) == token:
             cache.delete(key)

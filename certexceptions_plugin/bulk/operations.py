@@ -1,53 +1,77 @@
 """
 Large imports: the request stores the file and answers 202; a Celery task runs the same code in the background.
 
-Each kind registers a runner ``(course_key, actor, upload, params, progress) -> response dict``.
+Each kind registers a runner ``(course_key, actor, upload, params, progress) -> response dict`` and the permission
+needed to read its operations.
 """
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
+from django.conf import settings
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from certexceptions_plugin.bulk.errors import FileRejected, ImportInProgress
+from certexceptions_plugin.bulk.locks import is_locked
 from certexceptions_plugin.bulk.models import BulkOperation
+from certexceptions_plugin.host.port import Permission
 
 log = logging.getLogger(__name__)
 Runner = Callable[..., dict]
-RUNNERS: dict[str, Runner] = {}
 
 
-def register(kind: str, runner: Runner) -> None:
-    RUNNERS[kind] = runner
+@dataclass(frozen=True)
+class Kind:
+    runner: Runner
+    permission: Permission
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: str, runner: Runner, *, permission: Permission) -> None:
+    KINDS[kind] = Kind(runner=runner, permission=permission)
+
+
+def upload_storage():
+    """Where uploads wait for their task: a private storage in production (``CERTEXCEPTIONS_UPLOAD_STORAGE``)."""
+    return storages[settings.CERTEXCEPTIONS_UPLOAD_STORAGE]
 
 
 def submit(*, kind: str, course_key, actor, upload, params: dict, rows_total: int) -> BulkOperation:
     """Store the upload, record the operation and queue its task once the transaction commits."""
     from certexceptions_plugin.bulk.tasks import run_bulk_operation  # pylint: disable=import-outside-toplevel
 
+    if is_locked(course_key, kind):
+        raise ImportInProgress()
     upload.seek(0)
-    path = default_storage.save(f"certexceptions_plugin/{kind}/{course_key}.csv", upload)
+    path = upload_storage().save(f"certexceptions_plugin/{kind}/{uuid.uuid4().hex}.csv", upload)
     operation = BulkOperation.objects.create(
         kind=kind, course_key=course_key, actor=actor, params=params, file_path=path, rows_total=rows_total)
     transaction.on_commit(lambda: run_bulk_operation.delay(str(operation.id)))
     return operation
 
 
-def execute(operation_id: str) -> BulkOperation:
-    """Run a stored operation to completion, recording progress, its result or its error."""
+def execute(operation_id: str) -> BulkOperation | None:
+    """Run a stored operation to completion, recording progress, its result or its error; run each only once."""
+    if not BulkOperation.objects.filter(id=operation_id, status=BulkOperation.PENDING).update(
+            status=BulkOperation.RUNNING):
+        log.warning("Bulk operation %s is not pending; not running it again", operation_id)
+        return None
     operation = BulkOperation.objects.select_related("actor").get(id=operation_id)
-    operation.status = BulkOperation.RUNNING
-    operation.save(update_fields=["status", "modified"])
 
     def progress(done: int, total: int) -> None:
         BulkOperation.objects.filter(id=operation.id).update(rows_done=done, rows_total=total)
 
+    storage = upload_storage()
     try:
-        with default_storage.open(operation.file_path, "rb") as upload:
-            operation.result = RUNNERS[operation.kind](
+        with storage.open(operation.file_path, "rb") as upload:
+            operation.result = KINDS[operation.kind].runner(
                 course_key=operation.course_key, actor=operation.actor, upload=upload,
                 params=operation.params, progress=progress)
         operation.status = BulkOperation.SUCCEEDED
@@ -60,6 +84,6 @@ def execute(operation_id: str) -> BulkOperation:
         operation.error = {"message": _("The import stopped unexpectedly; rows after the last completed chunk "
                                         "were not written."), "error_code": "internal_error"}
     finally:
-        default_storage.delete(operation.file_path)
+        storage.delete(operation.file_path)
     operation.save(update_fields=["status", "result", "error", "modified"])
     return operation

@@ -42,6 +42,8 @@ class CertificateExceptionImporter(Importer):
 
     def __init__(self, *, course_key, actor, action: str = GRANT):
         super().__init__(course_key=course_key, actor=actor)
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {ACTIONS}, not {action!r}")
         self.action = action
         self.write_outcomes = frozenset({GRANTED, UPDATED} if action == GRANT else {REMOVED})
 

@@ -9,6 +9,7 @@ from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.reader import CsvRow, read_csv
 from certexceptions_plugin.bulk.results import BulkResult
 from certexceptions_plugin.certificates.importer import GRANT, CertificateExceptionImporter, is_header
+from certexceptions_plugin.host.port import Permission
 
 KIND = CertificateExceptionImporter.kind
 
@@ -59,4 +60,4 @@ def _run_stored(*, course_key, actor, upload, params, progress) -> dict:
     return result_payload(result, action=params["action"])
 
 
-operations.register(KIND, _run_stored)
+operations.register(KIND, _run_stored, permission=Permission.CERTIFICATES)

@@ -45,6 +45,10 @@ COLUMN_ALIASES = {
 TEMPLATE_HEADER = (EMAIL, NAME, EXTERNAL_ID)
 
 
+#: The longest email the LMS stores (Django's ``EmailField`` default; ``validate_email`` alone allows 320).
+MAX_EMAIL_LENGTH = 254
+
+
 def _header_key(name: str) -> str:
     return name.lower().replace(" ", "").replace("_", "")
 
@@ -134,6 +138,8 @@ class InvitationImporter(Importer):
     def __init__(self, *, course_key, actor, columns: Columns, auto_enroll: bool = True,
                  email_learners: bool = False, existing_external_ids: str = REPLACE):
         super().__init__(course_key=course_key, actor=actor)
+        if existing_external_ids not in EXTERNAL_ID_MODES:
+            raise ValueError(f"existing_external_ids must be one of {EXTERNAL_ID_MODES}, not {existing_external_ids!r}")
         self.columns = columns
         self.auto_enroll = auto_enroll
         self.email_learners = email_learners
@@ -406,6 +412,8 @@ def _holder_name(record: ExternalId) -> str:
 
 
 def _is_email(value: str) -> bool:
+    if len(value) > MAX_EMAIL_LENGTH:
+        return False
     try:
         validate_email(value)
     except ValidationError:

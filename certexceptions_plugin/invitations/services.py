@@ -17,6 +17,7 @@ from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.reader import CsvRow, read_csv
 from certexceptions_plugin.bulk.results import BulkResult
 from certexceptions_plugin.host import get_host
+from certexceptions_plugin.host.port import Permission
 from certexceptions_plugin.invitations.importer import (
     REPLACE,
     Columns,
@@ -73,7 +74,7 @@ def _run_stored(*, course_key, actor, upload, params, progress) -> dict:
                                              progress=progress, **params))
 
 
-operations.register(KIND, _run_stored)
+operations.register(KIND, _run_stored, permission=Permission.ENROLLMENT)
 
 
 # --- managing ids ----------------------------------------------------------------------------------------------

@@ -36,8 +36,9 @@ class EmailDomainField(serializers.CharField):
         try:
             DomainNameValidator(accept_idna=False)(domain)
         except DjangoValidationError as exc:
+            # The value is not echoed: it may hold characters a JSON response cannot carry.
             raise serializers.ValidationError(
-                _("'{domain}' is not an email domain such as example.edu.").format(domain=data)) from exc
+                _("Each allowed email domain must look like example.edu.")) from exc
         return domain
 
 
@@ -50,7 +51,7 @@ class JoinCodeUpdateSerializer(serializers.Serializer):  # pylint: disable=abstr
         help_text="Email domains a learner's address must have (exact, case-insensitive); [] for any.")
     expires_at = serializers.DateTimeField(required=False, allow_null=True,
                                            help_text="After this the code stops working; null for never.")
-    max_enrollments = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+    max_enrollments = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
                                                help_text="Most enrolments through the code; null for no limit.")
 
     def validate_expires_at(self, value):

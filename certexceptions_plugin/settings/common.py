@@ -11,6 +11,8 @@ DEFAULTS = {
     "CERTEXCEPTIONS_SYNC_MAX_ROWS": 2_000,
     # Rows resolved, checked and written per batch of queries / per transaction.
     "CERTEXCEPTIONS_CHUNK_SIZE": 500,
+    # The STORAGES alias where uploads wait for their background task; point it at a private storage.
+    "CERTEXCEPTIONS_UPLOAD_STORAGE": "default",
     # Seconds after which a crashed import's per-course lock expires.
     "CERTEXCEPTIONS_LOCK_TIMEOUT": 60 * 60,
     # Where a join code sends people (shown and encoded in the QR code); {lms_root} is LMS_ROOT_URL without a
