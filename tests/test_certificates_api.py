@@ -81,6 +81,14 @@ class TestGrant(CertificateExceptionsTestBase):
         rows = self.rows_by_learner(self.upload(f"username{delimiter}notes\nlearner1{delimiter}a, b\n"))
         assert rows["learner1"]["notes"] == "a, b"
 
+    def test_delimiters_inside_quotes_do_not_count(self):
+        rows = self.rows_by_learner(self.upload('learner1,"late; approved; by dean"\nlearner2,ok\n'))
+        assert rows["learner1"]["notes"] == "late; approved; by dean" and rows["learner2"]["outcome"] == "granted"
+
+    def test_delimiter_is_found_past_a_single_column_first_row(self):
+        rows = self.rows_by_learner(self.upload("learner1\nlearner2;medical leave\nlearner3;approved\n"))
+        assert rows["learner2"]["notes"] == "medical leave" and rows["learner3"]["outcome"] == "granted"
+
     def test_bom_and_crlf(self):
         rows = self.rows_by_learner(self.upload("\ufeffusername,notes\r\nlearner1,n\r\n".encode("utf-8")))
         assert rows["learner1"]["outcome"] == "granted"

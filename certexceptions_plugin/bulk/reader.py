@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from django.utils.translation import gettext as _
 from certexceptions_plugin.bulk.errors import FileRejected
 
 DELIMITERS = (",", ";", "\t")
+SNIFF_LINES = 10
+QUOTED = re.compile(r'"[^"]*"')
 BOM = "\ufeff"
 
 
@@ -101,17 +104,18 @@ def _decoded_lines(raw_lines: Iterable[bytes]) -> Iterator[str]:
 
 
 def _peek_first_content(lines: Iterator[str]) -> tuple[list[str], Iterator[str]]:
-    """Read up to and including the first non-blank line, so the delimiter can be chosen from it."""
+    """Read the first lines, up to ``SNIFF_LINES`` non-blank ones, so the delimiter can be chosen from them."""
     taken = []
     for line in lines:
         taken.append(line)
-        if line.strip():
+        if sum(1 for text in taken if text.strip()) == SNIFF_LINES:
             break
     return taken, lines
 
 
 def _delimiter(first_lines: list[str]) -> str:
-    sample = first_lines[-1] if first_lines else ""
+    """The delimiter used most in the first lines, outside quoted text; ``,`` when none is used."""
+    sample = QUOTED.sub("", "".join(first_lines))
     counts = {delimiter: sample.count(delimiter) for delimiter in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])  # ties go to the earlier, more common delimiter
     return best if counts[best] else ","
