@@ -12,8 +12,8 @@ from collections.abc import Collection, Mapping
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.db.models.functions import Lower
 
+from certexceptions_plugin.host.emails import email_in
 from certexceptions_plugin.host.port import CourseInfo, LearnerRef, Permission
 
 #: The LMS permission constant (in ``lms.djangoapps.instructor.permissions``) behind each plugin permission.
@@ -37,16 +37,14 @@ class OpenedxHost:
     def resolve_learners(self, *, identifiers: Collection[str]) -> dict[str, tuple[LearnerRef, ...]]:
         from openedx.core.djangoapps.user_api.models import UserRetirementRequest
 
-        lowered = {identifier.lower() for identifier in identifiers}
         users = (
-            get_user_model().objects.annotate(email_lower=Lower("email"))
-            .filter(Q(username__in=identifiers) | Q(email_lower__in=lowered))
+            get_user_model().objects.filter(Q(username__in=identifiers) | email_in(identifiers))
             .exclude(id__in=UserRetirementRequest.objects.values("user_id"))
         )
         by_username, by_email = {}, {}
         for user in users:
             by_username[user.username] = user
-            by_email.setdefault(user.email_lower, []).append(user)
+            by_email.setdefault(user.email.lower(), []).append(user)
         result = {}
         for identifier in identifiers:
             found = {user.id: user for user in by_email.get(identifier.lower(), [])}
@@ -56,9 +54,8 @@ class OpenedxHost:
         return result
 
     def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
-        lowered = {email.lower() for email in emails}
-        users = get_user_model().objects.annotate(email_lower=Lower("email")).filter(email_lower__in=lowered)
-        return {user.email_lower: _learner(user) for user in users}
+        users = get_user_model().objects.filter(email_in(emails))
+        return {user.email.lower(): _learner(user) for user in users}
 
     def get_course(self, *, course_key) -> CourseInfo | None:
         from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
@@ -103,12 +100,11 @@ class OpenedxHost:
     def pending_invitations(self, *, course_key, emails: Collection[str]) -> set[str]:
         from common.djangoapps.student.models import CourseEnrollmentAllowed
 
-        lowered = {email.lower() for email in emails}
-        return set(
-            CourseEnrollmentAllowed.objects.annotate(email_lower=Lower("email"))
-            .filter(course_id=course_key, email_lower__in=lowered, user__isnull=True)
-            .values_list("email_lower", flat=True)
-        )
+        return {
+            email.lower() for email in CourseEnrollmentAllowed.objects.filter(
+                email_in(emails), course_id=course_key, user__isnull=True
+            ).values_list("email", flat=True)
+        }
 
     def invite(self, *, course_key, emails: Collection[str], auto_enroll: bool, email_learners: bool) -> None:
         from common.djangoapps.student.models import CourseEnrollmentAllowed
@@ -119,9 +115,9 @@ class OpenedxHost:
         # spelling of an existing invitation, and each address once, so that an email is invited once in any case.
         spelling = {email.lower(): email for email in emails}
         spelling.update(
-            CourseEnrollmentAllowed.objects.annotate(email_lower=Lower("email"))
-            .filter(course_id=course_key, email_lower__in=spelling)
-            .values_list("email_lower", "email")
+            (email.lower(), email) for email in CourseEnrollmentAllowed.objects.filter(
+                email_in(spelling), course_id=course_key
+            ).values_list("email", flat=True)
         )
         message_params = (
             get_email_params(get_course_by_id(course_key), auto_enroll, secure=True) if email_learners else None

@@ -5,11 +5,11 @@ from collections.abc import Collection, Mapping
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 
+from certexceptions_plugin.host.emails import email_in
 from certexceptions_plugin.host.port import CourseInfo, LearnerRef, Permission
 from certexceptions_plugin.standalone import models
 
@@ -31,18 +31,14 @@ class StandaloneHost:
     """Implements :class:`~certexceptions_plugin.host.port.Host` over ``certexceptions_plugin.standalone``."""
 
     def resolve_learners(self, *, identifiers: Collection[str]) -> dict[str, tuple[LearnerRef, ...]]:
-        lowered = {identifier.lower() for identifier in identifiers}
-        users = (
-            User.objects.annotate(email_lower=Lower("email"))
-            .filter(Q(username__in=identifiers) | Q(email_lower__in=lowered))
-            .filter(userretirementrequest__isnull=True)
-        )
+        users = User.objects.filter(Q(username__in=identifiers) | email_in(identifiers),
+                                    userretirementrequest__isnull=True)
         matches: dict[str, list[LearnerRef]] = {identifier: [] for identifier in identifiers}
         by_username = {}
         by_email = {}
         for user in users:
             by_username[user.username] = user
-            by_email.setdefault(user.email_lower, []).append(user)
+            by_email.setdefault(user.email.lower(), []).append(user)
         for identifier in identifiers:
             found = {u.id: u for u in by_email.get(identifier.lower(), [])}
             if identifier in by_username:
@@ -51,9 +47,7 @@ class StandaloneHost:
         return {identifier: tuple(refs) for identifier, refs in matches.items()}
 
     def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
-        lowered = {email.lower() for email in emails}
-        users = User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=lowered)
-        return {user.email_lower: learner_ref(user) for user in users}
+        return {user.email.lower(): learner_ref(user) for user in User.objects.filter(email_in(emails))}
 
     def get_course(self, *, course_key) -> CourseInfo | None:
         course = models.Course.objects.filter(id=course_key).first()
@@ -110,19 +104,16 @@ class StandaloneHost:
             )
 
     def pending_invitations(self, *, course_key, emails: Collection[str]) -> set[str]:
-        lowered = {email.lower() for email in emails}
-        return set(
-            models.CourseEnrollmentAllowed.objects.annotate(email_lower=Lower("email"))
-            .filter(course_id=course_key, email_lower__in=lowered, user__isnull=True)
-            .values_list("email_lower", flat=True)
-        )
+        return {
+            email.lower() for email in models.CourseEnrollmentAllowed.objects.filter(
+                email_in(emails), course_id=course_key, user__isnull=True
+            ).values_list("email", flat=True)
+        }
 
     def invite(self, *, course_key, emails: Collection[str], auto_enroll: bool, email_learners: bool) -> None:
         lowered = {email.lower() for email in emails}
-        invitations = models.CourseEnrollmentAllowed.objects.annotate(email_lower=Lower("email")).filter(
-            course_id=course_key, email_lower__in=lowered
-        )
-        existing = set(invitations.values_list("email_lower", flat=True))
+        invitations = models.CourseEnrollmentAllowed.objects.filter(email_in(emails), course_id=course_key)
+        existing = {email.lower() for email in invitations.values_list("email", flat=True)}
         invitations.update(auto_enroll=auto_enroll)
         models.CourseEnrollmentAllowed.objects.bulk_create(
             models.CourseEnrollmentAllowed(course_id=course_key, email=email, auto_enroll=auto_enroll)

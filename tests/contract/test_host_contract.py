@@ -34,6 +34,12 @@ class TestResolveLearners:
         result = host.resolve_learners(identifiers=["ada", "ada.lovelace@example.COM", "ADA"])
         assert result == {"ada": (ref(ada),), "ada.lovelace@example.COM": (ref(ada),), "ADA": ()}
 
+    def test_non_ascii_email_as_spelled(self, world, host):
+        jurgen = world.user("jurgen", email="Jürgen.Über@example.com")
+        assert host.resolve_learners(identifiers=["Jürgen.Über@example.com"]) == {
+            "Jürgen.Über@example.com": (ref(jurgen),)}
+        assert host.learners_by_email(emails=["Jürgen.Über@example.com"]) == {"jürgen.über@example.com": ref(jurgen)}
+
     def test_unknown_identifier_maps_to_nothing(self, world, host):
         world.user("ada")
         assert host.resolve_learners(identifiers=["nobody", "nobody@example.com"]) == {
