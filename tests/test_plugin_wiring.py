@@ -19,7 +19,8 @@ def test_entry_point_lists_the_app_config():
 
 def test_url_patterns_route_the_bulk_endpoint():
     patterns = get_plugin_url_patterns(LMS)
-    ours = [p for p in patterns if isinstance(p, URLResolver) and p.urlconf_name.__name__ == "certexceptions_plugin.urls"]
+    ours = [p for p in patterns
+            if isinstance(p, URLResolver) and p.urlconf_name.__name__ == "certexceptions_plugin.urls"]
     assert len(ours) == 1
     path = "api/instructor/v2/courses/course-v1:DemoX+CE101+2026/certificates/exceptions/bulk"
     match = ours[0].resolve(path)

@@ -29,4 +29,5 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["course_key", "-created"])]
 
     def __str__(self):
-        return f"{self.created:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.learner_username or self.learner_email}"
+        learner = self.learner_username or self.learner_email
+        return f"{self.created:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {learner}"

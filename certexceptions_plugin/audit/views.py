@@ -35,7 +35,8 @@ class AuditEventListView(CourseAPIView, ListAPIView):
         return events
 
     @extend_schema(parameters=[
-        OpenApiParameter("action", OpenApiTypes.STR, description="Only this action, e.g. certificate_exception.granted"),
+        OpenApiParameter("action", OpenApiTypes.STR,
+                         description="Only this action, e.g. certificate_exception.granted"),
         OpenApiParameter("learner", OpenApiTypes.STR, description="Only this learner's username or email"),
     ])
     def get(self, request, *args, **kwargs):

@@ -10,7 +10,10 @@ from certexceptions_plugin.bulk.results import rows_to_csv
 from certexceptions_plugin.bulk.views import operation_payload
 from certexceptions_plugin.certificates import services
 from certexceptions_plugin.certificates.importer import ACTIONS, GRANT, TEMPLATE_HEADER
-from certexceptions_plugin.certificates.serializers import BulkExceptionsRequestSerializer, BulkExceptionsResultSerializer
+from certexceptions_plugin.certificates.serializers import (
+    BulkExceptionsRequestSerializer,
+    BulkExceptionsResultSerializer,
+)
 from certexceptions_plugin.host.port import Permission
 from certexceptions_plugin.rest import CourseAPIView, bool_param, choice_param, csv_response, csv_upload
 

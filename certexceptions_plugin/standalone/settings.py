@@ -64,7 +64,8 @@ def _databases():
             "ENGINE": "django.db.backends.mysql", "NAME": os.environ.get("MYSQL_DATABASE", "test"),
             "USER": "root", "PASSWORD": "", "HOST": "127.0.0.1", "PORT": "3306",
             "OPTIONS": {"charset": "utf8mb4"},
-            "TEST": {"NAME": os.environ.get("MYSQL_TEST_NAME", "test_certexceptions"), "CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+            "TEST": {"NAME": os.environ.get("MYSQL_TEST_NAME", "test_certexceptions"),
+                     "CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
         }}
     if engine == "postgres":
         return {"default": {
