@@ -1,9 +1,14 @@
 """
-Benchmarks: the certificate-exception import against a reference run of core v2's algorithm, in one process.
+Benchmarks: each bulk import against a reference run of the LMS's own algorithm, in one process.
 
-The reference follows openedx-platform's BulkCertificateExceptionsView (PR #38464): read the whole upload, resolve
-each identifier with its own query (get_user_by_username_or_email), bulk-validate, then write one entry at a time.
-Both runs grant the same learners in fresh courses of the standalone host, on a temporary SQLite file.
+* Certificate exceptions: the reference follows openedx-platform's BulkCertificateExceptionsView (PR #38464):
+  read the whole upload, resolve each identifier with its own query (get_user_by_username_or_email),
+  bulk-validate, then write one entry at a time.
+* Invitations: the reference follows the instructor dashboard's enrolment by identifiers (EnrollmentModifyView):
+  for each email, look the user up, then enrol the account or create its CourseEnrollmentAllowed, one at a time.
+  The plugin run also checks and stores an external id per row.
+
+Both runs of a pair do the same work in fresh courses of the standalone host, on a temporary SQLite file.
 
     python benchmarks/run.py [--rows N]
 """
@@ -93,7 +98,7 @@ def plugin(course_key, actor, data, dry_run=False):
 
 
 def measure(label, func, *args, **kwargs):
-    """Wall time and queries of one run; peak Python memory (tracemalloc) is taken over the same run."""
+    """Wall time and queries of one run."""
     from django.db import connection
     queries = 0
 
@@ -102,14 +107,73 @@ def measure(label, func, *args, **kwargs):
         queries += 1
         return execute(sql, params, many, context)
 
-    tracemalloc.start()
     started = time.perf_counter()
     with connection.execute_wrapper(count):
-        granted = func(*args, **kwargs)
+        done = func(*args, **kwargs)
     elapsed = time.perf_counter() - started
+    return {"label": label, "done": done, "seconds": elapsed, "queries": queries}
+
+
+def peak_memory(func, *args, **kwargs):
+    """Peak Python memory (tracemalloc) of one run, in MiB; timed separately, as tracing slows the run."""
+    tracemalloc.start()
+    func(*args, **kwargs)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"label": label, "granted": granted, "seconds": elapsed, "queries": queries, "peak_mb": peak / 2**20}
+    return peak / 2**20
+
+
+def empty_course(name):
+    from opaque_keys.edx.keys import CourseKey
+
+    from certexceptions_plugin.standalone import models
+    key = CourseKey.from_string(f"course-v1:Bench+{name}+2026")
+    models.Course.objects.create(id=key, display_name=name, org="Bench")
+    return key
+
+
+def make_roster(rows):
+    """Half the rows are existing accounts to enrol, half new emails to invite; each with a student id."""
+    lines = ["email,name,student_id"]
+    lines += [f"bench{n}@example.com,,B{n:06d}" for n in range(0, rows, 2)]
+    lines += [f"new{n}@school.example,,N{n:06d}" for n in range(1, rows, 2)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def reference_enroll_by_email(course_key, data):
+    """The LMS's per-identifier enrolment (enroll_email), on the standalone tables."""
+    from django.contrib.auth import get_user_model
+
+    from certexceptions_plugin.standalone import models
+    User = get_user_model()
+    done = 0
+    for row in list(csv.reader(data.decode("utf-8-sig").splitlines()))[1:]:
+        email = row[0].strip()
+        user = User.objects.filter(email=email).first()
+        if user and user.is_active:
+            models.CourseEnrollment.objects.update_or_create(user=user, course_id=course_key,
+                                                             defaults={"is_active": True})
+        else:
+            models.CourseEnrollmentAllowed.objects.get_or_create(course_id=course_key, email=email)
+        done += 1
+    return done
+
+
+def plugin_invite(course_key, actor, data):
+    from certexceptions_plugin import api
+    result = api.bulk_invite(course_key=course_key, actor=actor, csv_file=io.BytesIO(data))
+    return result.summary["invited"] + result.summary["enrolled"]
+
+
+def report(title, rows, size, results, unit):
+    print(f"{title}, {rows} rows ({size / 1024:.0f} KiB), SQLite, one process")
+    print(f"{'run':40} {unit:>8} {'seconds':>8} {'rows/s':>9} {'queries':>8}")
+    for r in results:
+        print(f"{r['label']:40} {r['done']:>8} {r['seconds']:>8.2f} {rows / r['seconds']:>9.0f} {r['queries']:>8}")
+    reference, ours = results[0], results[-1]
+    assert reference["done"] == ours["done"] == rows, "both runs must handle every row"
+    print(f"plugin vs reference: {reference['seconds'] / ours['seconds']:.1f}x faster, "
+          f"{reference['queries'] / ours['queries']:.0f}x fewer queries\n")
 
 
 def main():
@@ -119,21 +183,20 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(os.path.join(tmp, "bench.sqlite3"))
         (reference_course, plugin_course, dry_course), actor, data = make_world(args.rows)
-        results = [
+        certificates = [
             measure("reference: core v2 algorithm", reference_core_v2, reference_course, data),
             measure("plugin: dry run (read, resolve, plan)", plugin, dry_course, actor, data, dry_run=True),
             measure("plugin: grant (plan, apply, audit)", plugin, plugin_course, actor, data),
         ]
-    print(f"Bulk certificate exceptions, {args.rows} rows ({len(data) / 1024:.0f} KiB), SQLite, one process")
-    print(f"{'run':40} {'granted':>8} {'seconds':>8} {'rows/s':>9} {'queries':>8} {'peak MiB':>9}")
-    for r in results:
-        print(f"{r['label']:40} {r['granted']:>8} {r['seconds']:>8.2f} {args.rows / r['seconds']:>9.0f} "
-              f"{r['queries']:>8} {r['peak_mb']:>9.1f}")
-    reference, _, ours = results
-    assert reference["granted"] == ours["granted"] == args.rows, "both runs must grant every learner"
-    print(f"plugin vs reference: {reference['seconds'] / ours['seconds']:.1f}x faster, "
-          f"{reference['queries'] / ours['queries']:.0f}x fewer queries (and audited, with row-level reasons)")
-
+        roster = make_roster(args.rows)
+        invitations = [
+            measure("reference: enroll_email per row", reference_enroll_by_email, empty_course("INVREF"), roster),
+            measure("plugin: invite/enrol + external ids", plugin_invite, empty_course("INVPLUGIN"), actor, roster),
+        ]
+        memory = peak_memory(plugin, dry_course, actor, data, dry_run=True)
+    report("Bulk certificate exceptions", args.rows, len(data), certificates, "granted")
+    report("Bulk invitations", args.rows, len(roster), invitations, "done")
+    print(f"Peak Python memory of a {args.rows}-row certificate dry run (read, resolve, plan): {memory:.1f} MiB")
 
 if __name__ == "__main__":
     main()

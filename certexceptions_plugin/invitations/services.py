@@ -220,10 +220,8 @@ def _taken(external_id: str) -> ExternalIdError:
 
 def link_pending_external_id(*, course_key, user_id: int, username: str, email: str) -> None:
     """On enrolment, the external id held by the person's pending invitation becomes the learner's."""
-    if not email or ExternalId.objects.filter(course_key=course_key, user_id=user_id).exists():
-        return
-    record = ExternalId.objects.filter(course_key=course_key, email=email.lower(), user__isnull=True).first()
-    if record is None:
+    record = ExternalId.objects.filter(course_key=course_key, email=(email or "").lower(), user__isnull=True).first()
+    if record is None or ExternalId.objects.filter(course_key=course_key, user_id=user_id).exists():
         return
     try:
         with transaction.atomic():

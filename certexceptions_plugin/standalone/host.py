@@ -81,14 +81,19 @@ class StandaloneHost:
         )
 
     def enroll(self, *, course_key, learners: Collection[LearnerRef]) -> None:
+        learners = list(learners)
+        user_ids = [learner.id for learner in learners]
         course = models.Course.objects.get(id=course_key)
+        models.CourseEnrollment.objects.bulk_create(
+            [models.CourseEnrollment(user_id=user_id, course_id=course_key) for user_id in user_ids],
+            ignore_conflicts=True,
+        )
+        enrollments = models.CourseEnrollment.objects.filter(course_id=course_key, user_id__in=user_ids)
+        enrollments.filter(is_active=False).update(is_active=True)
+        details = {user_id: (created, mode) for user_id, created, mode in
+                   enrollments.values_list("user_id", "created", "mode")}
+        self._link_invitations(course_key, learners)
         for learner in learners:
-            enrollment, _ = models.CourseEnrollment.objects.update_or_create(
-                user_id=learner.id, course_id=course_key, defaults={"is_active": True}
-            )
-            models.CourseEnrollmentAllowed.objects.filter(
-                course_id=course_key, email__iexact=learner.email, user__isnull=True
-            ).update(user_id=learner.id)
             COURSE_ENROLLMENT_CREATED.send_event(
                 enrollment=CourseEnrollmentData(
                     user=UserData(
@@ -97,11 +102,21 @@ class StandaloneHost:
                         pii=UserPersonalData(username=learner.username, email=learner.email),
                     ),
                     course=CourseData(course_key=course_key, display_name=course.display_name),
-                    mode=enrollment.mode,
+                    mode=details[learner.id][1],
                     is_active=True,
-                    creation_date=enrollment.created,
+                    creation_date=details[learner.id][0],
                 )
             )
+
+    @staticmethod
+    def _link_invitations(course_key, learners: list[LearnerRef]) -> None:
+        """As the LMS does on enrolment: an unused invitation of the learner's email now belongs to them."""
+        user_by_email = {learner.email.lower(): learner.id for learner in learners}
+        invitations = list(models.CourseEnrollmentAllowed.objects.filter(
+            email_in(user_by_email), course_id=course_key, user__isnull=True))
+        for invitation in invitations:
+            invitation.user_id = user_by_email[invitation.email.lower()]
+        models.CourseEnrollmentAllowed.objects.bulk_update(invitations, ["user"])
 
     def pending_invitations(self, *, course_key, emails: Collection[str]) -> set[str]:
         return {
