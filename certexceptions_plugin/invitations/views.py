@@ -20,7 +20,7 @@ from certexceptions_plugin.invitations.serializers import (
     ExternalIdPatchResultSerializer,
     ExternalIdPatchSerializer,
 )
-from certexceptions_plugin.rest import ApiError, CourseAPIView, bool_param, choice_param, csv_response, csv_upload
+from certexceptions_plugin.rest import CourseAPIView, bool_param, choice_param, csv_response, csv_upload
 
 ERRORS = {code: OpenApiTypes.OBJECT for code in (400, 401, 403, 404)}
 SEARCH = OpenApiParameter("search", OpenApiTypes.STR, description="Part of an email, username or external id")
@@ -84,12 +84,9 @@ class ExternalIdsView(CourseAPIView, GenericAPIView):
     def patch(self, request, course_id):  # pylint: disable=unused-argument
         body = ExternalIdPatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            entry = services.set_external_id(course_key=self.course.key, actor=request.user,
-                                             learner=body.validated_data["learner"],
-                                             external_id=body.validated_data["external_id"])
-        except services.ExternalIdError as exc:
-            raise ApiError(exc.error_code, exc.message, exc.status) from exc
+        entry = services.set_external_id(course_key=self.course.key, actor=request.user,
+                                         learner=body.validated_data["learner"],
+                                         external_id=body.validated_data["external_id"])
         return Response(entry)
 
 
