@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help venv requirements test test-mysql test-celery quality demo bench compile-requirements upgrade clean
+.PHONY: help venv requirements test test-mysql test-postgres test-celery quality demo bench compile-requirements upgrade clean
 
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
@@ -31,6 +31,10 @@ test-mysql: venv ## the test suite on the local MariaDB (CERTEXCEPTIONS_TEST_DB=
 	$(PIP) install -q -r requirements/mysql.txt
 	CERTEXCEPTIONS_TEST_DB=mysql $(PYTHON) -m pytest
 
+test-postgres: venv ## the test suite on the local PostgreSQL (CERTEXCEPTIONS_TEST_DB=postgres)
+	$(PIP) install -q -r requirements/postgres.txt
+	CERTEXCEPTIONS_TEST_DB=postgres $(PYTHON) -m pytest
+
 test-celery: venv ## the end-to-end test through a real Celery worker on the local Redis and MariaDB
 	$(PIP) install -q -r requirements/mysql.txt
 	CERTEXCEPTIONS_TEST_DB=mysql MYSQL_TEST_NAME=test_certexceptions_celery \
@@ -44,7 +48,7 @@ bench: venv ## benchmarks (figures printed, compared against a reference run)
 
 compile-requirements: ## pin requirements/*.txt from requirements/*.in
 	$(PIP) install -q pip-tools
-	cd requirements && for f in pip-tools base test mysql quality ci dev; do \
+	cd requirements && for f in pip-tools base test mysql postgres quality ci dev; do \
 		../$(VENV)/bin/pip-compile -q --allow-unsafe --strip-extras --no-emit-index-url $(COMPILE_OPTS) -o $$f.txt $$f.in; \
 	done
 	sed -i '/^--find-links/d' requirements/*.txt

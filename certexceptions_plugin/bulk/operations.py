@@ -1,8 +1,8 @@
 """
 Large imports: the request stores the file and answers 202; a Celery task runs the same code in the background.
 
-Each kind registers a runner ``(course_key, actor, upload, params, progress) -> response dict`` and the permission
-needed to read its operations.
+Each kind registers a runner ``(course_key, actor, upload, params, progress) -> response dict``, the permission
+needed to read its operations and the columns of its CSV report.
 """
 from __future__ import annotations
 
@@ -29,13 +29,15 @@ Runner = Callable[..., dict]
 class Kind:
     runner: Runner
     permission: Permission
+    #: The columns of the CSV report, in order (the stored result is JSON, whose key order databases may change).
+    report_columns: tuple[str, ...]
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register(kind: str, runner: Runner, *, permission: Permission) -> None:
-    KINDS[kind] = Kind(runner=runner, permission=permission)
+def register(kind: str, runner: Runner, *, permission: Permission, report_columns: tuple[str, ...]) -> None:
+    KINDS[kind] = Kind(runner=runner, permission=permission, report_columns=report_columns)
 
 
 def upload_storage():

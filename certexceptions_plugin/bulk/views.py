@@ -58,6 +58,5 @@ class BulkOperationReportView(BulkOperationMixin, CourseAPIView):
         operation = self.get_operation()
         if operation.status != BulkOperation.SUCCEEDED:
             raise NotFound(_("The operation has no report: it is {status}.").format(status=operation.status))
-        rows = operation.result["rows"]
-        columns = list(rows[0]) if rows else ["row", "outcome", "reason", "message"]
-        return csv_response(rows_to_csv(rows, columns), f"{operation.kind}_{operation.id}.csv")
+        columns = operations.KINDS[operation.kind].report_columns
+        return csv_response(rows_to_csv(operation.result["rows"], columns), f"{operation.kind}_{operation.id}.csv")

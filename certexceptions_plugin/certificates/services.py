@@ -60,4 +60,5 @@ def _run_stored(*, course_key, actor, upload, params, progress) -> dict:
     return result_payload(result, action=params["action"])
 
 
-operations.register(KIND, _run_stored, permission=Permission.CERTIFICATES)
+operations.register(KIND, _run_stored, permission=Permission.CERTIFICATES, report_columns=(
+    "row", "learner", "username", "email", "notes", "outcome", "reason", "message"))

@@ -75,7 +75,9 @@ def _run_stored(*, course_key, actor, upload, params, progress) -> dict:
                                              progress=progress, **params))
 
 
-operations.register(KIND, _run_stored, permission=Permission.ENROLLMENT)
+operations.register(KIND, _run_stored, permission=Permission.ENROLLMENT, report_columns=(
+    "row", "email", "name", "username", "external_id", "previous_external_id", "external_id_updated", "outcome",
+    "reason", "message"))
 
 
 # --- managing ids ----------------------------------------------------------------------------------------------
