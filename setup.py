@@ -64,7 +64,7 @@ setup(
     include_package_data=True,
     install_requires=load_requirements("requirements/base.in"),
     python_requires=">=3.11",
-    license="AGPL 3.0",
+    license="AGPL-3.0-or-later",
     zip_safe=False,
     keywords="Python edx openedx plugin certificates",
     entry_points={
@@ -77,7 +77,6 @@ setup(
         "Framework :: Django",
         "Framework :: Django :: 5.2",
         "Intended Audience :: Developers",
-        "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)",
         "Natural Language :: English",
         "Programming Language :: Python :: 3",
         "Programming Language :: Python :: 3.11",
