@@ -153,7 +153,7 @@ def choice_param(data, name: str, choices, *, default: str, error_code: str = "i
 
 
 def csv_response(content: str, filename: str) -> HttpResponse:
-    """A CSV download."""
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    """A CSV download, with a BOM so that spreadsheet programs read it as UTF-8."""
+    response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -38,7 +38,7 @@ class TestBackgroundUpload(CertificateExceptionsTestBase):
         assert (status["rows_done"], status["rows_total"]) == (3, 3)
         report = self.client.get(accepted["report_url"])
         assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
-        lines = report.content.decode().splitlines()
+        lines = report.content.decode("utf-8-sig").splitlines()
         assert lines[0] == "row,learner,username,email,notes,outcome,reason,message"
         assert lines[2].startswith("3,'=cmd(),,,,failed,user_not_found,")
 

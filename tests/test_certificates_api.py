@@ -284,7 +284,8 @@ class TestFileErrors(CertificateExceptionsTestBase):
         url = reverse("bulk_certificate_exceptions_template", kwargs={"course_id": str(self.course.id)})
         response = self.client.get(url)
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-        assert response.content.decode().splitlines()[0] == "username_or_email,notes"
+        assert response.content.startswith("\ufeff".encode())  # spreadsheets then read it as UTF-8
+        assert response.content.decode("utf-8-sig").splitlines()[0] == "username_or_email,notes"
 
 
 @ddt.ddt

@@ -86,13 +86,13 @@ class TestOutcomes(InvitationsTestBase):
         body = response.json()
         assert body["dry_run"] is False
         assert body["summary"] == {"rows": 5, "invited": 2, "enrolled": 1, "existing_invitation": 1,
-                                   "existing_enrollment": 1, "external_id_updated": 0, "failed": 0}
+                                   "existing_enrollment": 1, "external_id_updated": 5, "failed": 0}
         rows = self.rows(response)
         assert {n: rows[n]["outcome"] for n in rows} == {
             2: "invited", 3: "existing_invitation", 4: "enrolled", 5: "existing_enrollment", 6: "invited"}
         assert rows[2] == {
             "row": 2, "email": "brand.new@example.com", "name": "Brand New", "username": None, "external_id": "N1",
-            "previous_external_id": None, "external_id_updated": False, "outcome": "invited", "reason": None,
+            "previous_external_id": None, "external_id_updated": True, "outcome": "invited", "reason": None,
             "message": "Invited; enrolled once their account is activated. External id set to N1.",
         }
         assert rows[4]["username"] == "newcomer" and rows[5]["name"] == "Learner One"
@@ -198,6 +198,10 @@ class TestHeader(InvitationsTestBase):
     def test_short_rows_are_blank_cells(self):
         rows = self.rows(self.upload("email,name,external_id\nlearner1@example.com\n"))
         assert rows[2]["outcome"] == "existing_enrollment"
+
+    def test_a_one_row_file_without_header_is_a_bad_header_not_an_empty_file(self):
+        response = self.upload("learner8@example.com,Bob,S0800\n")
+        assert response.status_code == 400 and response.json()["error_code"] == "bad_header"
 
     @ddt.data(
         ("email,nickname,phone", ["nickname", "phone"], [], []),
@@ -575,7 +579,7 @@ class TestQueryCount(InvitationsTestBase):
             response = self.upload(text)
         summary = response.json()["summary"]
         assert summary["existing_enrollment"] == 500 and summary["invited"] == 500 and summary["failed"] == 0
-        assert summary["external_id_updated"] == 500
+        assert summary["external_id_updated"] == 1000  # 500 replaced, 500 set for the first time
         # Per chunk: accounts, enrolments, invitations, current ids, claimed ids; then per transaction the id
         # writes (clear, update, insert), the invitations and the audit rows, which SQLite splits into batches
         # under its bound-parameter limit. Per-row work would be thousands.

@@ -55,13 +55,13 @@ class TestList(ExternalIdsTestBase):
         self.give("=HYPERLINK(1)", user=self.learners[3])
         response = self.client.get(self.url("external_ids_csv"))
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert rows[0] == ["username", "email", "external_id", "status"]
         assert rows[1] == ["learner4", "learner4@example.com", "'=HYPERLINK(1)", "enrolled"]
         assert rows[2:] == [["", "pending@example.com", "P0100", "invited"],
                             ["learner1", "learner1@example.com", "S0001", "enrolled"],
                             ["learner2", "learner2@example.com", "S0002", "enrolled"]]
-        searched = self.client.get(self.url("external_ids_csv"), {"search": "pending"}).content.decode()
+        searched = self.client.get(self.url("external_ids_csv"), {"search": "pending"}).content.decode("utf-8-sig")
         assert len(searched.splitlines()) == 2
 
 

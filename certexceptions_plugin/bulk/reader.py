@@ -30,12 +30,14 @@ class CsvRow:
     cells: tuple[str, ...]
 
 
-def read_csv(upload, *, max_bytes: int, max_rows: int,
-             is_header: Callable[[tuple[str, ...]], bool]) -> tuple[tuple[str, ...] | None, list[CsvRow]]:
+def read_csv(upload, *, max_bytes: int, max_rows: int, is_header: Callable[[tuple[str, ...]], bool],
+             check_header: Callable[[tuple[str, ...]], object] | None = None,
+             ) -> tuple[tuple[str, ...] | None, list[CsvRow]]:
     """
     Read an uploaded file into ``(header, data_rows)``; cells are stripped of surrounding white space.
 
-    ``is_header`` decides whether the first non-blank record is a header. Raises :class:`FileRejected` for a
+    ``is_header`` decides whether the first non-blank record is a header; ``check_header`` may reject it (by raising
+    :class:`FileRejected`) before any row is read. Raises :class:`FileRejected` for a
     file that is too large, not UTF-8, malformed, empty or over ``max_rows`` data rows. ``upload`` is a Django
     ``File`` (such as an uploaded file) or any binary file object.
     """
@@ -63,6 +65,8 @@ def read_csv(upload, *, max_bytes: int, max_rows: int,
                 continue
             if header is None and not rows and is_header(cells):
                 header = cells
+                if check_header:
+                    check_header(cells)
                 continue
             if len(rows) == max_rows:
                 raise FileRejected(

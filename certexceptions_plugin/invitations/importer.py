@@ -248,10 +248,9 @@ class InvitationImporter(Importer):
             return _("Kept the existing external id {current}; the file has {given}.").format(
                 current=current, given=given)
         invitee.target_id, invitee.id_change = given, True
-        result.fields["external_id"] = given
+        result.fields.update(external_id=given, previous_external_id=current, external_id_updated=True)
         if current is None:
             return _("External id set to {given}.").format(given=given)
-        result.fields.update(previous_external_id=current, external_id_updated=True)
         return _("External id changed from {current} to {given}.").format(current=current, given=given)
 
     def _check_claims(self, claims: list[RowResult]) -> None:

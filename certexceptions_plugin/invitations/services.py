@@ -15,7 +15,7 @@ from certexceptions_plugin.bulk import operations
 from certexceptions_plugin.bulk.engine import run_import
 from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.reader import CsvRow, read_csv
-from certexceptions_plugin.bulk.results import BulkResult
+from certexceptions_plugin.bulk.results import FAILED, BulkResult
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import Permission
 from certexceptions_plugin.invitations.importer import (
@@ -37,7 +37,8 @@ EXPORT_COLUMNS = ("username", "email", "external_id", "status")
 def read_rows(upload) -> tuple[Columns, list[CsvRow]]:
     """The header (required: the first non-blank row) and the data rows; 400 ``bad_header`` for a bad header."""
     header, rows = read_csv(upload, max_bytes=settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES,
-                            max_rows=settings.CERTEXCEPTIONS_MAX_ROWS, is_header=lambda cells: True)
+                            max_rows=settings.CERTEXCEPTIONS_MAX_ROWS, is_header=lambda cells: True,
+                            check_header=parse_header)
     return parse_header(header), rows
 
 
@@ -62,11 +63,15 @@ def upload_invitations(*, course_key, actor, upload, **params) -> BulkResult | B
 
 
 def result_payload(result: BulkResult) -> dict:
+    """The response body; ``external_id_updated`` counts the rows whose stored id was set or replaced."""
+    rows = [row.as_dict() for row in result.rows]
+    for row in rows:
+        row["external_id_updated"] = row["external_id_updated"] and row["outcome"] != FAILED
     summary = result.summary
-    failed = summary.pop("failed")
-    summary["external_id_updated"] = sum(1 for row in result.rows if row.fields.get("external_id_updated"))
-    summary["failed"] = failed
-    return {"dry_run": result.dry_run, "summary": summary, "rows": [row.as_dict() for row in result.rows]}
+    failed = summary.pop(FAILED)
+    summary["external_id_updated"] = sum(1 for row in rows if row["external_id_updated"])
+    summary[FAILED] = failed
+    return {"dry_run": result.dry_run, "summary": summary, "rows": rows}
 
 
 def _run_stored(*, course_key, actor, upload, params, progress) -> dict:

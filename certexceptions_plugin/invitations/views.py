@@ -54,7 +54,7 @@ class BulkInviteView(CourseAPIView):
 
 
 class BulkInviteTemplateView(CourseAPIView):
-    """A CSV template for the bulk invitation upload (UTF-8 with a BOM, so spreadsheets read it as UTF-8)."""
+    """A CSV template for the bulk invitation upload."""
 
     course_permission = Permission.ENROLLMENT
 
@@ -62,7 +62,7 @@ class BulkInviteTemplateView(CourseAPIView):
     def get(self, request, course_id):  # pylint: disable=unused-argument
         content = rows_to_csv([{"email": "learner@example.com", "name": "Ada Lovelace", "external_id": "S0001"}],
                               TEMPLATE_HEADER)
-        return csv_response("\ufeff" + content, "invitations_template.csv")
+        return csv_response(content, "invitations_template.csv")
 
 
 class ExternalIdsView(CourseAPIView, GenericAPIView):

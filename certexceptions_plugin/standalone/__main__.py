@@ -61,20 +61,21 @@ def _instructions(demo, port: int) -> str:
         "/certificates/exceptions/bulk",
         f"  curl -s -H \"Authorization: JWT $TOKEN_INSTRUCTOR\" -F file=@exceptions.csv {base}"
         "/certificates/exceptions/bulk",
-        "  # upload the same file again: every granted row is now 'unchanged'",
+        "  # upload the same file again: every granted row is now 'unchanged'; add -F action=remove to remove them",
         f"  curl -s -H \"Authorization: JWT $TOKEN_INSTRUCTOR\" {base}/audit",
         "Course staff may not grant exceptions (403):",
         f"  curl -s -H \"Authorization: JWT $TOKEN_STAFF\" -F file=@exceptions.csv {base}"
         "/certificates/exceptions/bulk",
         "",
         "Invite a roster with student ids (learner1 holds S0001, learner2 S0002; newstudent@example.com is invited):",
-        "  printf 'email,name,student_id\\nnew@example.com,New Person,S0200\\nlearner1@example.com,,S0003\\n"
+        "  printf 'email,name,student_id\\nnewperson@example.com,New Person,S0200\\nlearner1@example.com,,S0003\\n"
         "learner3@example.com,,S0001\\nlearner4@example.com,,S0002\\n' > roster.csv",
         f"  curl -s -H \"Authorization: JWT $TOKEN_STAFF\" -F file=@roster.csv {base}/invitations/bulk",
         f"  curl -s -H \"Authorization: JWT $TOKEN_STAFF\" {base}/external_ids",
         "",
-        "A join code (learner51 is not enrolled in CE101):",
+        "A join code (learner51 is not enrolled in CE101; put the code the first call answers in CODE):",
         f"  curl -s -X POST -H \"Authorization: JWT $TOKEN_STAFF\" {base}/join_code",
+        "  CODE=...",
         f"  curl -s {joins}/CODE",
         f"  curl -s -X POST -H \"Authorization: JWT $TOKEN_LEARNER51\" {joins}/CODE",
         "",
