@@ -22,7 +22,7 @@ from tests.openedx_fakes import EDX_PLATFORM_ROOT, update_symbols
 
 SYMBOLS = json.loads((Path(EDX_PLATFORM_ROOT).parent / "openedx_symbols.json").read_text())["modules"]
 EDX_ROOTS = {"lms", "common", "openedx", "cms", "xmodule"}
-MISSING = "; if the LMS has it, run tests/openedx_fakes/update_symbols.py to copy it from shared/reference"
+MISSING = "; if the LMS has it, run tests/openedx_fakes/update_symbols.py to copy it from the full record"
 
 
 def lms_entry(module, name):

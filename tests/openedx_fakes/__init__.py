@@ -9,7 +9,7 @@ Two parts:
   ``openedx``) that re-export those models and fake the LMS functions. It is put on ``sys.path`` only by the
   contract suite (``tests/contract/conftest.py``), so no other test can import ``lms`` or ``openedx`` by accident.
 
-``openedx_symbols.json`` holds the real names and parameters (a subset of ``shared/reference/openedx_symbols.json``);
+``openedx_symbols.json`` holds the real names and parameters of the modules faked here (see its ``_provenance``);
 ``tests/contract/test_fakes_match_lms.py`` keeps the fakes and the adapter in line with it.
 """
 import os

@@ -2,7 +2,7 @@
 The LMS tables the adapter reads and writes, with edx-platform's names, fields and method signatures.
 
 Each model keeps only the fields and methods the adapter (and the fake LMS functions) use; behaviour follows
-``shared/reference/openedx-host-api.md``. Every foreign key to the user uses ``related_name="+"`` so these tables
+the edx-platform code at the same paths. Every foreign key to the user uses ``related_name="+"`` so these tables
 do not clash with the standalone host's models of the same names.
 """
 from datetime import datetime, timezone
