@@ -23,7 +23,7 @@ DEMO_INVITATION = ("newstudent@example.com", "S0100")
 
 @transaction.atomic
 def seed() -> None:
-    """Create the demo data of DESIGN §3; running it again changes nothing."""
+    """Create the demo data the README describes; running it again changes nothing."""
     User = get_user_model()
     models.Course.objects.get_or_create(id=DEMO_COURSE, defaults={"display_name": "Certificates 101", "org": "DemoX"})
     models.Course.objects.get_or_create(id=OTHER_COURSE, defaults={"display_name": "Other Course", "org": "DemoX"})
