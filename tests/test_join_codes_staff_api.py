@@ -95,9 +95,9 @@ class TestCreateAndGet(StaffTestBase):
 
     def test_create_then_get(self):
         body = self.create()
-        assert set(body) == {"code", "join_url", "is_active", "allowed_email_domains", "expires_at",
+        assert set(body) == {"code", "join_url", "is_active", "is_usable", "allowed_email_domains", "expires_at",
                              "max_enrollments", "join_count", "created", "regenerated_at"}
-        assert body["is_active"] is True and body["allowed_email_domains"] == [] and body["join_count"] == 0
+        assert body["is_active"] is True and body["is_usable"] is True and body["allowed_email_domains"] == [] and body["join_count"] == 0
         assert body["expires_at"] is None and body["max_enrollments"] is None and body["regenerated_at"] is None
         assert body["join_url"] == f"http://127.0.0.1:8000/courses/join/{body['code']}"
         stored = JoinCode.objects.get(course_key=self.course.id)
@@ -176,6 +176,11 @@ class TestPatch(StaffTestBase):
         assert body["max_enrollments"] is None and body["allowed_email_domains"] == ["example.edu"]
         assert [e.after for e in self.events("join_code.changed")] == [
             {"max_enrollments": 5, "allowed_email_domains": ["example.edu"]}, {"max_enrollments": None}]
+
+    def test_an_expired_code_is_not_usable(self):
+        JoinCode.objects.filter(course_key=self.course.id).update(expires_at=timezone.now() - timedelta(seconds=1))
+        body = self.client.get(self.url()).json()
+        assert body["is_active"] is True and body["is_usable"] is False
 
     def test_unchanged_values_are_not_audited(self):
         assert self.patch({"is_active": True}).status_code == 200

@@ -20,6 +20,7 @@ class JoinCodeSerializer(serializers.Serializer):  # pylint: disable=abstract-me
     code = serializers.CharField(help_text="CDDD-CDDD, e.g. B123-C456.")
     join_url = serializers.CharField(help_text="Where the code takes people (CERTEXCEPTIONS_JOIN_URL_TEMPLATE).")
     is_active = serializers.BooleanField()
+    is_usable = serializers.BooleanField(help_text="Active and not expired: learners can look the code up.")
     allowed_email_domains = serializers.ListField(child=serializers.CharField())
     expires_at = serializers.DateTimeField(allow_null=True)
     max_enrollments = serializers.IntegerField(allow_null=True)

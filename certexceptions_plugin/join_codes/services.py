@@ -57,6 +57,7 @@ class JoinCodeInfo:
     code: str
     join_url: str
     is_active: bool
+    is_usable: bool
     allowed_email_domains: tuple[str, ...]
     expires_at: datetime | None
     max_enrollments: int | None
@@ -95,6 +96,7 @@ def _info(join_code: JoinCode) -> JoinCodeInfo:
         code=join_code.code,
         join_url=join_url(join_code.code, join_code.course_key),
         is_active=join_code.is_active,
+        is_usable=join_code.is_usable,
         allowed_email_domains=tuple(join_code.allowed_email_domains),
         expires_at=join_code.expires_at,
         max_enrollments=join_code.max_enrollments,
