@@ -15,7 +15,8 @@ from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.invitations.importer import InvitationImporter
 from certexceptions_plugin.invitations.models import ExternalId
-from certexceptions_plugin.standalone.host import StandaloneHost, learner_ref
+from certexceptions_plugin.host.accounts import learner_ref
+from certexceptions_plugin.standalone.host import StandaloneHost
 from certexceptions_plugin.standalone.models import CourseEnrollment, CourseEnrollmentAllowed
 from tests.conftest import csv_file
 from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory, UserFactory

@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from certexceptions_plugin.host.emails import email_in
+from certexceptions_plugin.host.accounts import email_in, learner_ref, match_identifiers
 from certexceptions_plugin.host.port import CourseInfo, LearnerRef, Permission
 
 #: The LMS permission constant (in ``lms.djangoapps.instructor.permissions``) behind each plugin permission.
@@ -21,10 +21,6 @@ LMS_PERMISSIONS = {
     Permission.CERTIFICATES: "CERTIFICATE_EXCEPTION_VIEW",
     Permission.ENROLLMENT: "CAN_ENROLL",
 }
-
-
-def _learner(user) -> LearnerRef:
-    return LearnerRef(id=user.id, username=user.username, email=user.email, is_active=user.is_active)
 
 
 def _users(learners: Collection[LearnerRef]):
@@ -41,21 +37,11 @@ class OpenedxHost:
             get_user_model().objects.filter(Q(username__in=identifiers) | email_in(identifiers))
             .exclude(id__in=UserRetirementRequest.objects.values("user_id"))
         )
-        by_username, by_email = {}, {}
-        for user in users:
-            by_username[user.username] = user
-            by_email.setdefault(user.email.lower(), []).append(user)
-        result = {}
-        for identifier in identifiers:
-            found = {user.id: user for user in by_email.get(identifier.lower(), [])}
-            if identifier in by_username:
-                found[by_username[identifier].id] = by_username[identifier]
-            result[identifier] = tuple(_learner(user) for user in found.values())
-        return result
+        return match_identifiers(identifiers, users)
 
     def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
         users = get_user_model().objects.filter(email_in(emails))
-        return {user.email.lower(): _learner(user) for user in users}
+        return {user.email.lower(): learner_ref(user) for user in users}
 
     def get_course(self, *, course_key) -> CourseInfo | None:
         from openedx.core.djangoapps.content.course_overviews.models import CourseOverview

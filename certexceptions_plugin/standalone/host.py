@@ -9,7 +9,7 @@ from django.utils import timezone
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 
-from certexceptions_plugin.host.emails import email_in
+from certexceptions_plugin.host.accounts import email_in, learner_ref, match_identifiers
 from certexceptions_plugin.host.port import CourseInfo, LearnerRef, Permission
 from certexceptions_plugin.standalone import models
 
@@ -23,28 +23,13 @@ ROLES_FOR = {
 }
 
 
-def learner_ref(user) -> LearnerRef:
-    return LearnerRef(id=user.id, username=user.username, email=user.email, is_active=user.is_active)
-
-
 class StandaloneHost:
     """Implements :class:`~certexceptions_plugin.host.port.Host` over ``certexceptions_plugin.standalone``."""
 
     def resolve_learners(self, *, identifiers: Collection[str]) -> dict[str, tuple[LearnerRef, ...]]:
         users = User.objects.filter(Q(username__in=identifiers) | email_in(identifiers),
                                     userretirementrequest__isnull=True)
-        matches: dict[str, list[LearnerRef]] = {identifier: [] for identifier in identifiers}
-        by_username = {}
-        by_email = {}
-        for user in users:
-            by_username[user.username] = user
-            by_email.setdefault(user.email.lower(), []).append(user)
-        for identifier in identifiers:
-            found = {u.id: u for u in by_email.get(identifier.lower(), [])}
-            if identifier in by_username:
-                found[by_username[identifier].id] = by_username[identifier]
-            matches[identifier] = [learner_ref(u) for u in found.values()]
-        return {identifier: tuple(refs) for identifier, refs in matches.items()}
+        return match_identifiers(identifiers, users)
 
     def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
         return {user.email.lower(): learner_ref(user) for user in User.objects.filter(email_in(emails))}

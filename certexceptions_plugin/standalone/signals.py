@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from certexceptions_plugin.standalone.host import StandaloneHost, learner_ref
+from certexceptions_plugin.host.accounts import learner_ref
+from certexceptions_plugin.standalone.host import StandaloneHost
 from certexceptions_plugin.standalone.models import CourseEnrollmentAllowed
 
 
