@@ -5,6 +5,7 @@ What every plugin view shares: authentication, the course permission check, and 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import connections, transaction
 from django.http import Http404, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -69,10 +70,24 @@ class PluginAPIView(APIView):
             exc = exceptions.PermissionDenied(str(exc) or None)
         if isinstance(exc, exceptions.ValidationError):
             return error_response("invalid_request", _first_message(exc.detail), 400, errors=exc.detail)
-        response = super().handle_exception(exc)
+        response = self._handle_with_drf(exc)
         if isinstance(exc, exceptions.APIException):
             code = next((c for cls, c in DRF_ERROR_CODES.items() if isinstance(exc, cls)), exc.default_code)
             response.data = {"message": str(exc.detail), "error_code": code}
+        return response
+
+
+    def _handle_with_drf(self, exc):
+        """
+        DRF's handling, which marks the request's transaction (``ATOMIC_REQUESTS``) for rollback. A view exempt with
+        ``non_atomic_requests`` has no such transaction: a transaction around it belongs to its caller, left as it was.
+        """
+        aliases = getattr(type(self).dispatch, "_non_atomic_requests", ())
+        needed = {alias: connections[alias].needs_rollback for alias in aliases}
+        response = super().handle_exception(exc)
+        for alias, needs_rollback in needed.items():
+            if connections[alias].in_atomic_block:
+                transaction.set_rollback(needs_rollback, using=alias)
         return response
 
 

@@ -110,7 +110,7 @@ class TestRealWorker(TransactionTestCase):
             EnrollmentFactory(course_id=course.id, user__username=f"learner{n}")
         client = APIClient()
         client.force_authenticate(instructor)
-        url = reverse("bulk_certificate_exceptions", kwargs={"course_id": str(course.id)})
+        url = reverse("certificate_exception_imports", kwargs={"course_id": str(course.id)})
         response = client.post(url, {"file": csv_file("learner1,a\nlearner2\nlearner3\nghost\n")}, format="multipart")
         assert response.status_code == 202, response.content
 

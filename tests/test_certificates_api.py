@@ -37,7 +37,7 @@ class CertificateExceptionsTestBase(TestCase):
         self.client.force_authenticate(self.instructor)
 
     def url(self, course_id=None):
-        return reverse("bulk_certificate_exceptions", kwargs={"course_id": str(course_id or self.course.id)})
+        return reverse("certificate_exception_imports", kwargs={"course_id": str(course_id or self.course.id)})
 
     def upload(self, text, name="exceptions.csv", **data):
         return self.client.post(self.url(), {"file": csv_file(text, name=name), **data}, format="multipart")
@@ -281,7 +281,7 @@ class TestFileErrors(CertificateExceptionsTestBase):
         assert self.upload("learner1\n").status_code == 200
 
     def test_template(self):
-        url = reverse("bulk_certificate_exceptions_template", kwargs={"course_id": str(self.course.id)})
+        url = reverse("certificate_exception_imports_template", kwargs={"course_id": str(self.course.id)})
         response = self.client.get(url)
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
         assert response.content.startswith("\ufeff".encode())  # spreadsheets then read it as UTF-8
@@ -316,7 +316,7 @@ class TestPermissions(CertificateExceptionsTestBase):
     @ddt.data("course-v1:Nope+Missing+2026", "not+a+key!", "Org/Course/Run")
     def test_unknown_or_malformed_course_is_404(self, course_id):
         self.client.force_authenticate(UserFactory(is_staff=True))
-        url = f"/api/instructor/v2/courses/{course_id}/certificates/exceptions/bulk"
+        url = f"/api/instructor/v2/courses/{course_id}/certificates/exceptions/imports"
         response = self.client.post(url, {"file": csv_file("learner1\n")}, format="multipart")
         assert response.status_code == 404 and response.json()["error_code"] == "not_found"
 

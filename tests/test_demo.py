@@ -75,7 +75,7 @@ def call(url, token=None, body=None, content_type=None):
 def test_demo_grants_previews_and_reuploads(demo_server):
     base, tokens = demo_server.base, demo_server.tokens
     assert {"INSTRUCTOR", "STAFF", "LEARNER1"} <= set(tokens), demo_server.output
-    url = f"{base}/api/instructor/v2/courses/{COURSE}/certificates/exceptions/bulk"
+    url = f"{base}/api/instructor/v2/courses/{COURSE}/certificates/exceptions/imports"
     csv_text = "username_or_email,notes\nlearner1,Medical leave\nlearner2@example.com\nnobody\nlearner55\nlearner7\n"
 
     status, preview = call(url, tokens["INSTRUCTOR"], *multipart({"dry_run": "true"}, "x.csv", csv_text))

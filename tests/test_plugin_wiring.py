@@ -17,14 +17,14 @@ def test_entry_point_lists_the_app_config():
     assert "certexceptions_plugin.apps.CertExceptionsPluginConfig" in get_plugin_apps(LMS)
 
 
-def test_url_patterns_route_the_bulk_endpoint():
+def test_url_patterns_route_the_certificate_import():
     patterns = get_plugin_url_patterns(LMS)
     ours = [p for p in patterns
             if isinstance(p, URLResolver) and p.urlconf_name.__name__ == "certexceptions_plugin.urls"]
     assert len(ours) == 1
-    path = "api/instructor/v2/courses/course-v1:DemoX+CE101+2026/certificates/exceptions/bulk"
+    path = "api/instructor/v2/courses/course-v1:DemoX+CE101+2026/certificates/exceptions/imports"
     match = ours[0].resolve(path)
-    assert match.url_name == "bulk_certificate_exceptions"
+    assert match.url_name == "certificate_exception_imports"
     assert match.kwargs["course_id"] == "course-v1:DemoX+CE101+2026"
 
 

@@ -1,4 +1,6 @@
 """REST views for bulk certificate exceptions."""
+from django.db import transaction
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -18,6 +20,8 @@ from certexceptions_plugin.host.port import Permission
 from certexceptions_plugin.rest import CourseAPIView, bool_param, choice_param, csv_response, csv_upload
 
 
+# Under ATOMIC_REQUESTS each chunk still commits on its own, as in core's StudentsUpdateEnrollmentView.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class BulkCertificateExceptionsView(CourseAPIView):
     """Grant or remove certificate exceptions for every learner in a CSV of ``username_or_email[,notes]``."""
 

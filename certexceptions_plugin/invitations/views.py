@@ -1,4 +1,6 @@
 """REST views for bulk invitations and external ids."""
+from django.db import transaction
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from edx_rest_framework_extensions.paginators import DefaultPagination
@@ -26,6 +28,8 @@ ERRORS = {code: OpenApiTypes.OBJECT for code in (400, 401, 403, 404)}
 SEARCH = OpenApiParameter("search", OpenApiTypes.STR, description="Part of an email, username or external id")
 
 
+# Under ATOMIC_REQUESTS each chunk still commits on its own, as in core's StudentsUpdateEnrollmentView.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class BulkInviteView(CourseAPIView):
     """Invite or enrol every person in a CSV roster and record their external ids."""
 

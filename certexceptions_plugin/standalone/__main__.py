@@ -58,14 +58,14 @@ def _instructions(demo, port: int) -> str:
         "  printf 'username_or_email,notes\\nlearner1,Medical leave\\nlearner2@example.com,\\nnobody\\n"
         "learner55\\nlearner7\\nlearner1\\n' > exceptions.csv",
         f"  curl -s -H \"Authorization: JWT $TOKEN_INSTRUCTOR\" -F file=@exceptions.csv -F dry_run=true {base}"
-        "/certificates/exceptions/bulk",
+        "/certificates/exceptions/imports",
         f"  curl -s -H \"Authorization: JWT $TOKEN_INSTRUCTOR\" -F file=@exceptions.csv {base}"
-        "/certificates/exceptions/bulk",
+        "/certificates/exceptions/imports",
         "  # upload the same file again: every granted row is now 'unchanged'; add -F action=remove to remove them",
         f"  curl -s -H \"Authorization: JWT $TOKEN_INSTRUCTOR\" {base}/audit",
         "Course staff may not grant exceptions (403):",
         f"  curl -s -H \"Authorization: JWT $TOKEN_STAFF\" -F file=@exceptions.csv {base}"
-        "/certificates/exceptions/bulk",
+        "/certificates/exceptions/imports",
         "",
         "Invite a roster with student ids (learner1 holds S0001, learner2 S0002; newstudent@example.com is invited):",
         "  printf 'email,name,student_id\\nnewperson@example.com,New Person,S0200\\nlearner1@example.com,,S0003\\n"

@@ -1,5 +1,6 @@
 """
-Settings of the standalone host: the plugin plus the LMS stand-in, on SQLite by default.
+Settings of the standalone host: the LMS stand-in, with the plugin found and configured as ``lms/envs/common.py``
+finds and configures plugins (``get_plugin_apps`` / ``add_plugins`` over the ``lms.djangoapp`` entry points).
 
 Environment: ``CERTEXCEPTIONS_DB`` (SQLite path), ``CERTEXCEPTIONS_TEST_DB`` (``mysql`` / ``postgres`` to run on
 the local MariaDB / PostgreSQL), ``CERTEXCEPTIONS_CELERY_BROKER`` (a broker URL; without one tasks run eagerly).
@@ -7,7 +8,10 @@ the local MariaDB / PostgreSQL), ``CERTEXCEPTIONS_CELERY_BROKER`` (a broker URL;
 import os
 from pathlib import Path
 
-from certexceptions_plugin.settings.common import plugin_settings
+from edx_django_utils.plugins import add_plugins, get_plugin_apps
+
+#: edx-platform's ``ProjectType.LMS``: the entry-point group the LMS loads plugins from.
+LMS = "lms.djangoapp"
 
 BASE_DIR = Path(os.environ.get("CERTEXCEPTIONS_HOME", Path.cwd()))
 DEBUG = os.environ.get("CERTEXCEPTIONS_DEBUG", "") == "1"
@@ -32,9 +36,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
-    "certexceptions_plugin.apps.CertExceptionsPluginConfig",
+    # The LMS's own apps: the stand-in tables and the stand-in of core's instructor app (its v2 routes).
     "certexceptions_plugin.standalone.apps.StandaloneConfig",
+    "certexceptions_plugin.standalone.instructor.apps.StandInInstructorConfig",
 ]
+# As lms/envs/common.py: every installed lms.djangoapp plugin, this one included.
+INSTALLED_APPS.extend(get_plugin_apps(LMS))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -58,24 +65,29 @@ TEMPLATES = [{
 
 
 def _databases():
+    """The database, with ``ATOMIC_REQUESTS`` on as Tutor's LMS settings set it."""
+    return {"default": {**_database(), "ATOMIC_REQUESTS": True}}
+
+
+def _database():
     engine = os.environ.get("CERTEXCEPTIONS_TEST_DB", "sqlite")
     if engine == "mysql":
-        return {"default": {
+        return {
             "ENGINE": "django.db.backends.mysql", "NAME": os.environ.get("MYSQL_DATABASE", "test"),
             "USER": "root", "PASSWORD": "", "HOST": "127.0.0.1", "PORT": "3306",
             "OPTIONS": {"charset": "utf8mb4"},
             "TEST": {"NAME": os.environ.get("MYSQL_TEST_NAME", "test_certexceptions"),
                      "CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
-        }}
+        }
     if engine == "postgres":
-        return {"default": {
+        return {
             "ENGINE": "django.db.backends.postgresql", "NAME": "test", "USER": "postgres",
             "HOST": "127.0.0.1", "PORT": "5432", "TEST": {"NAME": "test_certexceptions"},
-        }}
-    return {"default": {
+        }
+    return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("CERTEXCEPTIONS_DB", str(BASE_DIR / "demo.sqlite3")),
-    }}
+    }
 
 
 DATABASES = _databases()
@@ -128,10 +140,6 @@ LOGGING = {
 
 CERTEXCEPTIONS_HOST = "certexceptions_plugin.standalone.host.StandaloneHost"
 
-
-class _Settings:  # plugin_settings takes a settings module; this module's globals stand in for it
-    def __init__(self, namespace):
-        self.__dict__ = namespace
-
-
-plugin_settings(_Settings(globals()))
+# As lms/envs/common.py and then lms/envs/production.py: each plugin's settings, with this module as the settings.
+add_plugins(__name__, LMS, "common")
+add_plugins(__name__, LMS, "production")

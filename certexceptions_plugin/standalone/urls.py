@@ -1,11 +1,18 @@
-"""Root URLs of the standalone host: the plugin's URLs, the admin, and the OpenAPI schema."""
+"""
+Root URLs of the standalone host, in the LMS's order (``lms/urls.py``): the host's own routes and core's instructor
+API first, then every ``lms.djangoapp`` plugin's URLs from ``get_plugin_url_patterns``.
+"""
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from edx_django_utils.plugins import get_plugin_url_patterns
+
+from certexceptions_plugin.apps import LMS  # the project type, "lms.djangoapp"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api-docs/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api-docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("", include("certexceptions_plugin.urls")),
+    path("", include("certexceptions_plugin.standalone.instructor.urls")),
+    *get_plugin_url_patterns(LMS),
 ]

@@ -29,7 +29,7 @@ def test_bulk_grant_writes_through_the_lms_certificates_api(lms):
     lms.allowlist(bob, course, notes="old")
     client = APIClient()
     client.force_authenticate(instructor)
-    url = reverse("bulk_certificate_exceptions", kwargs={"course_id": str(course)})
+    url = reverse("certificate_exception_imports", kwargs={"course_id": str(course)})
     upload = "username_or_email,notes\nada,Medical leave\nbob@example.com,Extension\ncarol,\nnobody,\n"
 
     with mock.patch.object(certificates_api, "create_or_update_certificate_allowlist_entry",
@@ -57,6 +57,6 @@ def test_permission_comes_from_the_lms_rules(lms):
     lms.role(staff, course, "staff")
     client = APIClient()
     client.force_authenticate(staff)
-    url = reverse("bulk_certificate_exceptions", kwargs={"course_id": str(course)})
+    url = reverse("certificate_exception_imports", kwargs={"course_id": str(course)})
     response = client.post(url, {"file": csv_file("ada\n")}, format="multipart")
     assert response.status_code == 403
