@@ -18,3 +18,5 @@ MEDIA_ROOT = os.environ.setdefault("CERTEXCEPTIONS_TEST_MEDIA_ROOT", tempfile.mk
 
 # As lms/envs/test.py: each plugin's test settings.
 add_plugins(__name__, LMS, "test")
+# Demo seeds and factories hash many passwords; the tests need no strong hashing.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -85,6 +85,16 @@ class TestGrant(CertificateExceptionsTestBase):
         rows = self.rows_by_learner(self.upload('learner1,"late; approved; by dean"\nlearner2,ok\n'))
         assert rows["learner1"]["notes"] == "late; approved; by dean" and rows["learner2"]["outcome"] == "granted"
 
+    def test_delimiter_is_the_one_that_gives_rows_a_learner_and_a_note(self):
+        rows = self.rows_by_learner(self.upload("learner1,Leave; approved; by dean\nlearner2,ok\n"))
+        assert rows["learner1"]["notes"] == "Leave; approved; by dean" and rows["learner1"]["outcome"] == "granted"
+        rows = self.rows_by_learner(self.upload("learner3;Medical leave, approved\n"))
+        assert rows["learner3"]["notes"] == "Medical leave, approved" and rows["learner3"]["outcome"] == "granted"
+
+    def test_blank_lines_before_the_first_row_are_skipped_and_counted(self):
+        rows = self.rows_by_learner(self.upload("\n" * 64_000 + "learner1,late\n"))
+        assert rows["learner1"]["row"] == 64_001 and rows["learner1"]["notes"] == "late"
+
     def test_delimiter_is_found_past_a_single_column_first_row(self):
         rows = self.rows_by_learner(self.upload("learner1\nlearner2;medical leave\nlearner3;approved\n"))
         assert rows["learner2"]["notes"] == "medical leave" and rows["learner3"]["outcome"] == "granted"

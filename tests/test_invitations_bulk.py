@@ -175,6 +175,12 @@ class TestOutcomes(InvitationsTestBase):
 @ddt.ddt
 class TestHeader(InvitationsTestBase):
 
+    def test_delimiter_comes_from_the_header_row(self):
+        rows = self.rows(self.upload("email;name;external_id\nnew@example.com;Lovelace, Ada;S7\n"))
+        assert rows[2]["outcome"] == "invited" and rows[2]["name"] == "Lovelace, Ada" and rows[2]["external_id"] == "S7"
+        rows = self.rows(self.upload("email,name,external_id\nother@example.com,Ada; Countess,S8\n"))
+        assert rows[2]["name"] == "Ada; Countess" and rows[2]["external_id"] == "S8"
+
     @ddt.data(
         "email,name,external_id", "EMAIL,Name,ext_id", "E Mail,NAME,Student ID", "email,sis_id",
         "external_id,email", "Student_ID,name,email", "extid,  email  ", "SIS ID;email",

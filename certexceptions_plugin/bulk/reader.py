@@ -30,16 +30,29 @@ class CsvRow:
     cells: tuple[str, ...]
 
 
-def read_csv(upload, *, max_bytes: int, max_rows: int, is_header: Callable[[tuple[str, ...]], bool],
-             check_header: Callable[[tuple[str, ...]], object] | None = None,
-             ) -> tuple[tuple[str, ...] | None, list[CsvRow]]:
+Cells = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """What one kind of import expects of its files."""
+
+    #: Whether a record (header or data row) has the shape this import expects; the delimiter is the one under
+    #: which most of the first records fit.
+    fits: Callable[[Cells], bool]
+    #: Whether the first non-blank record is a header rather than data.
+    is_header: Callable[[Cells], bool]
+    #: Rejects an unusable header (raising :class:`FileRejected`) before any row is read.
+    check_header: Callable[[Cells], object] | None = None
+
+
+def read_csv(upload, csv_format: CsvFormat, *, max_bytes: int, max_rows: int) -> tuple[Cells | None, list[CsvRow]]:
     """
     Read an uploaded file into ``(header, data_rows)``; cells are stripped of surrounding white space.
 
-    ``is_header`` decides whether the first non-blank record is a header; ``check_header`` may reject it (by raising
-    :class:`FileRejected`) before any row is read. Raises :class:`FileRejected` for a
-    file that is too large, not UTF-8, malformed, empty or over ``max_rows`` data rows. ``upload`` is a Django
-    ``File`` (such as an uploaded file) or any binary file object.
+    Raises :class:`FileRejected` for a file that is too large, not UTF-8, malformed, empty or over ``max_rows`` data
+    rows, or whose header ``csv_format`` rejects. ``upload`` is a Django ``File`` (such as an uploaded file) or any
+    binary file object.
     """
     upload = upload if isinstance(upload, File) else File(upload)
     size = upload.size
@@ -52,7 +65,8 @@ def read_csv(upload, *, max_bytes: int, max_rows: int, is_header: Callable[[tupl
         )
     lines = _decoded_lines(_physical_lines(upload))
     first_lines, lines = _peek_first_content(lines)
-    reader = csv.reader(itertools.chain(first_lines, lines), delimiter=_delimiter(first_lines), strict=True)
+    delimiter = _delimiter(first_lines, csv_format.fits)
+    reader = csv.reader(itertools.chain(first_lines, lines), delimiter=delimiter, strict=True)
 
     header = None
     rows: list[CsvRow] = []
@@ -63,10 +77,10 @@ def read_csv(upload, *, max_bytes: int, max_rows: int, is_header: Callable[[tupl
             cells = tuple(cell.strip() for cell in record)
             if not any(cells):
                 continue
-            if header is None and not rows and is_header(cells):
+            if header is None and not rows and csv_format.is_header(cells):
                 header = cells
-                if check_header:
-                    check_header(cells)
+                if csv_format.check_header:
+                    csv_format.check_header(cells)
                 continue
             if len(rows) == max_rows:
                 raise FileRejected(
@@ -109,17 +123,30 @@ def _decoded_lines(raw_lines: Iterable[bytes]) -> Iterator[str]:
 
 def _peek_first_content(lines: Iterator[str]) -> tuple[list[str], Iterator[str]]:
     """Read the first lines, up to ``SNIFF_LINES`` non-blank ones, so the delimiter can be chosen from them."""
-    taken = []
+    taken, content = [], 0
     for line in lines:
         taken.append(line)
-        if sum(1 for text in taken if text.strip()) == SNIFF_LINES:
+        content += bool(line.strip())
+        if content == SNIFF_LINES:
             break
     return taken, lines
 
 
-def _delimiter(first_lines: list[str]) -> str:
-    """The delimiter used most in the first lines, outside quoted text; ``,`` when none is used."""
+def _delimiter(first_lines: list[str], fits: Callable[[Cells], bool]) -> str:
+    """
+    The delimiter under which most of the first records have the expected shape; among equals, the one used most
+    outside quoted text (``,`` when none is used).
+    """
     sample = QUOTED.sub("", "".join(first_lines))
-    counts = {delimiter: sample.count(delimiter) for delimiter in DELIMITERS}
-    best = max(DELIMITERS, key=lambda d: counts[d])  # ties go to the earlier, more common delimiter
-    return best if counts[best] else ","
+    uses = {delimiter: sample.count(delimiter) for delimiter in DELIMITERS}
+    fitting = {delimiter: _fitting_records(first_lines, delimiter, fits) for delimiter in DELIMITERS}
+    # max() keeps the first of equals: "," before ";" before tab.
+    return max(DELIMITERS, key=lambda delimiter: (fitting[delimiter], uses[delimiter]))
+
+
+def _fitting_records(lines: list[str], delimiter: str, fits: Callable[[Cells], bool]) -> int:
+    try:
+        records = [tuple(cell.strip() for cell in record) for record in csv.reader(lines, delimiter=delimiter)]
+    except csv.Error:
+        return 0
+    return sum(1 for cells in records if any(cells) and fits(cells))

@@ -1,6 +1,7 @@
 """The rules of a certificate-exception import: who can be granted (or lose) an exception, and what changes."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from certexceptions_plugin.audit.api import AuditRecord
 from certexceptions_plugin.bulk.engine import Importer, chunked
-from certexceptions_plugin.bulk.reader import CsvRow
+from certexceptions_plugin.bulk.reader import CsvFormat, CsvRow
 from certexceptions_plugin.bulk.results import FAILED, RowResult
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import LearnerRef
@@ -20,11 +21,21 @@ GRANTED, UPDATED, UNCHANGED, REMOVED = "granted", "updated", "unchanged", "remov
 OUTCOMES = (GRANTED, UPDATED, UNCHANGED, REMOVED, FAILED)
 HEADER_IDENTIFIERS = {"username", "email", "user", "learner", "identifier", "username_or_email"}
 TEMPLATE_HEADER = ("username_or_email", "notes")
+#: What a username or an email looks like, as far as choosing the delimiter goes: no space, no delimiter.
+IDENTIFIER = re.compile(r"[^\s,;]+")
 
 
 def is_header(cells: tuple[str, ...]) -> bool:
     """A first row like ``username,notes`` or ``email`` is a header, not a learner."""
     return cells[0].lower() in HEADER_IDENTIFIERS and (len(cells) < 2 or cells[1].lower() in ("notes", ""))
+
+
+def fits(cells: tuple[str, ...]) -> bool:
+    """A row of this import: a username or email, and at most a note."""
+    return len(cells) <= 2 and IDENTIFIER.fullmatch(cells[0]) is not None
+
+
+CSV_FORMAT = CsvFormat(fits=fits, is_header=is_header)
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,15 @@ from certexceptions_plugin.bulk.engine import run_import
 from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.reader import CsvRow, read_csv
 from certexceptions_plugin.bulk.results import BulkResult
-from certexceptions_plugin.certificates.importer import GRANT, CertificateExceptionImporter, is_header
+from certexceptions_plugin.certificates.importer import CSV_FORMAT, GRANT, CertificateExceptionImporter
 from certexceptions_plugin.host.port import Permission
 
 KIND = CertificateExceptionImporter.kind
 
 
 def read_rows(upload) -> list[CsvRow]:
-    _, rows = read_csv(upload, max_bytes=settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES,
-                       max_rows=settings.CERTEXCEPTIONS_MAX_ROWS, is_header=is_header)
+    _, rows = read_csv(upload, CSV_FORMAT, max_bytes=settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES,
+                       max_rows=settings.CERTEXCEPTIONS_MAX_ROWS)
     return rows
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from certexceptions_plugin.audit.api import AuditRecord
 from certexceptions_plugin.bulk.engine import Importer, chunked
 from certexceptions_plugin.bulk.errors import FileRejected
-from certexceptions_plugin.bulk.reader import CsvRow
+from certexceptions_plugin.bulk.reader import CsvFormat, CsvRow
 from certexceptions_plugin.bulk.results import FAILED, RowResult
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import LearnerRef
@@ -108,6 +108,16 @@ def parse_header(cells: tuple[str, ...]) -> Columns:
             accepted_columns=ACCEPTED_COLUMNS,
         )
     return Columns(position=position, width=len(cells), unnamed=frozenset(unnamed))
+
+
+def is_roster_header(cells: tuple[str, ...]) -> bool:
+    """Every named cell is a known column: the record is a roster's header."""
+    names = [name for name in cells if name]
+    return bool(names) and all(_header_key(name) in ALIAS_TO_COLUMN for name in names)
+
+
+#: A roster always starts with its header, which alone has a shape to choose the delimiter by.
+CSV_FORMAT = CsvFormat(fits=is_roster_header, is_header=lambda cells: True, check_header=parse_header)
 
 
 @dataclass

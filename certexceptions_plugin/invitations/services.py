@@ -19,6 +19,7 @@ from certexceptions_plugin.bulk.results import FAILED, BulkResult
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import Permission
 from certexceptions_plugin.invitations.importer import (
+    CSV_FORMAT,
     REPLACE,
     Columns,
     InvitationImporter,
@@ -36,9 +37,8 @@ EXPORT_COLUMNS = ("username", "email", "external_id", "status")
 
 def read_rows(upload) -> tuple[Columns, list[CsvRow]]:
     """The header (required: the first non-blank row) and the data rows; 400 ``bad_header`` for a bad header."""
-    header, rows = read_csv(upload, max_bytes=settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES,
-                            max_rows=settings.CERTEXCEPTIONS_MAX_ROWS, is_header=lambda cells: True,
-                            check_header=parse_header)
+    header, rows = read_csv(upload, CSV_FORMAT, max_bytes=settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES,
+                            max_rows=settings.CERTEXCEPTIONS_MAX_ROWS)
     return parse_header(header), rows
 
 
