@@ -67,11 +67,11 @@ def bulk_invite(*, course_key: CourseKey | str, actor, csv_file, dry_run: bool =
         email_learners=email_learners, existing_external_ids=existing_external_ids)
 
 
-# Join codes. Failures raise certexceptions_plugin.rest.ApiError, whose ``error_code`` is the one the REST API
+# Join codes. Failures raise certexceptions_plugin.errors.PluginError, whose ``error_code`` is the one the REST API
 # answers with (``no_join_code``, ``join_code_not_found``, ``code_generation_failed``, a refusal status).
 
 def get_join_code(*, course_key: CourseKey | str) -> JoinCodeInfo:
-    """The course's join code; raises ``ApiError("no_join_code")`` when it has none."""
+    """The course's join code; raises ``PluginError("no_join_code")`` when it has none."""
     return join_code_services.get_join_code(course_key=CourseKey.from_string(str(course_key)))
 
 
@@ -110,5 +110,5 @@ def look_up_join_code(*, code: str, user) -> LookupResult:
 
 
 def join_course_with_code(*, code: str, user) -> JoinResult:
-    """Enrol ``user`` through ``code``; refusals raise ``ApiError`` with the status as ``error_code``."""
+    """Enrol ``user`` through ``code``; refusals raise ``PluginError`` with the status as ``error_code``."""
     return join_code_services.join(code=code, user=user)

@@ -18,23 +18,12 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certexceptions_plugin.bulk.errors import FileRejected, ImportInProgress
+from certexceptions_plugin.errors import PluginError
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import CourseInfo, Permission
 
 # The LMS's COURSE_ID_PATTERN (openedx.core.constants), copied so the package imports without edx-platform.
 COURSE_ID_PATTERN = r"(?P<course_id>[^/+]+(/|\+)[^/+]+(/|\+)[^/?]+)"
-
-
-class ApiError(Exception):
-    """An error response with a stable ``error_code``."""
-
-    def __init__(self, error_code: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST, **extra):
-        super().__init__(message)
-        self.error_code = error_code
-        self.message = message
-        self.status_code = status_code
-        self.extra = extra
 
 
 def error_response(error_code: str, message: str, status_code: int, **extra) -> Response:
@@ -60,10 +49,8 @@ class PluginAPIView(APIView):
     permission_classes = (IsAuthenticated,)
 
     def handle_exception(self, exc):
-        if isinstance(exc, ApiError):
-            return error_response(exc.error_code, exc.message, exc.status_code, **exc.extra)
-        if isinstance(exc, (FileRejected, ImportInProgress)):
-            return error_response(exc.error_code, exc.message, exc.status, **exc.extra)
+        if isinstance(exc, PluginError):
+            return error_response(exc.error_code, exc.message, exc.http_status, **exc.extra)
         if isinstance(exc, Http404):
             exc = exceptions.NotFound(str(exc) or None)
         elif isinstance(exc, DjangoPermissionDenied):
@@ -140,9 +127,9 @@ def csv_upload(request):
     """The uploaded ``file`` field; 400 ``no_file`` / ``not_csv`` when missing or not named ``*.csv``."""
     upload = request.FILES.get("file")
     if upload is None:
-        raise ApiError("no_file", _("No file was uploaded. Send the CSV in the 'file' field."))
+        raise PluginError("no_file", _("No file was uploaded. Send the CSV in the 'file' field."))
     if not upload.name.lower().endswith(".csv"):
-        raise ApiError("not_csv", _("The file must be a CSV file whose name ends in .csv."))
+        raise PluginError("not_csv", _("The file must be a CSV file whose name ends in .csv."))
     return upload
 
 
@@ -155,14 +142,14 @@ def bool_param(data, name: str, *, default: bool) -> bool:
         return True
     if value in FALSE_VALUES:
         return False
-    raise ApiError("invalid_request", _("'{name}' must be true or false.").format(name=name))
+    raise PluginError("invalid_request", _("'{name}' must be true or false.").format(name=name))
 
 
 def choice_param(data, name: str, choices, *, default: str, error_code: str = "invalid_request") -> str:
     """A form field that must be one of ``choices``."""
     value = str(data.get(name, default)).strip().lower() or default
     if value not in choices:
-        raise ApiError(error_code, _("'{name}' must be one of: {choices}.").format(
+        raise PluginError(error_code, _("'{name}' must be one of: {choices}.").format(
             name=name, choices=", ".join(choices)))
     return value
 

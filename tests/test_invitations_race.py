@@ -10,7 +10,7 @@ from certexceptions_plugin.bulk.reader import CsvRow
 from certexceptions_plugin.invitations import importer as importer_module
 from certexceptions_plugin.invitations import services
 from certexceptions_plugin.invitations.models import ExternalId
-from certexceptions_plugin.rest import ApiError
+from certexceptions_plugin.errors import PluginError
 from tests.concurrency import run_together
 from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory
 
@@ -41,8 +41,8 @@ class TestConcurrentClaims(TransactionTestCase):
             results = run_together([claim("racer0"), claim("racer1")])
         errors = [r for r in results if isinstance(r, Exception)]
         assert len(errors) == 1, results
-        assert isinstance(errors[0], ApiError) and errors[0].error_code == "external_id_taken"
-        assert errors[0].status_code == 409
+        assert isinstance(errors[0], PluginError) and errors[0].error_code == "external_id_taken"
+        assert errors[0].http_status == 409
         assert ExternalId.objects.filter(course_key=self.course.id, external_id="RACE1").count() == 1
 
     def test_two_imports_cannot_both_claim_one_id(self):

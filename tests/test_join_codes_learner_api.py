@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from certexceptions_plugin import api
 from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.join_codes.models import JoinCode
-from certexceptions_plugin.rest import ApiError
+from certexceptions_plugin.errors import PluginError
 from certexceptions_plugin.standalone.models import CourseEnrollment
 from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory, UserFactory
 
@@ -297,9 +297,9 @@ class TestPythonApi(LearnerTestBase):
 
     def test_refusal_raises_with_the_status(self):
         self.set(max_enrollments=1, join_count=1)
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(PluginError) as caught:
             api.join_course_with_code(code=CODE, user=self.learner)
-        assert caught.value.error_code == "course_full" and caught.value.status_code == 403
+        assert caught.value.error_code == "course_full" and caught.value.http_status == 403
 
     def test_staff_functions(self):
         staff = UserFactory(is_staff=True)

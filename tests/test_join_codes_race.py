@@ -11,7 +11,7 @@ from django.test import TransactionTestCase
 
 from certexceptions_plugin.join_codes import services
 from certexceptions_plugin.join_codes.models import JoinCode
-from certexceptions_plugin.rest import ApiError
+from certexceptions_plugin.errors import PluginError
 from certexceptions_plugin.standalone.host import StandaloneHost
 from certexceptions_plugin.standalone.models import CourseEnrollment
 from tests.concurrency import run_together
@@ -28,7 +28,7 @@ def slow_enroll(self, **kwargs):
 
 
 def outcome(result):
-    return result.error_code if isinstance(result, ApiError) else getattr(result, "status", repr(result))
+    return result.error_code if isinstance(result, PluginError) else getattr(result, "status", repr(result))
 
 
 @pytest.mark.mysql_only

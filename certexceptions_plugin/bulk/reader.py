@@ -61,7 +61,7 @@ def read_csv(upload, csv_format: CsvFormat, *, max_bytes: int, max_rows: int) ->
             "file_too_large",
             _("The file is {size} bytes; the largest accepted is {limit} bytes.").format(
                 size=size, limit=max_bytes),
-            status=413,
+            http_status=413,
         )
     lines = _decoded_lines(_physical_lines(upload))
     first_lines, lines = _peek_first_content(lines)

@@ -28,7 +28,7 @@ from certexceptions_plugin.invitations.importer import (
     parse_header,
 )
 from certexceptions_plugin.invitations.models import MAX_EXTERNAL_ID_LENGTH, ExternalId
-from certexceptions_plugin.rest import ApiError
+from certexceptions_plugin.errors import PluginError
 
 KIND = InvitationImporter.kind
 ENROLLED, INVITED = "enrolled", "invited"
@@ -128,12 +128,12 @@ def set_external_id(*, course_key, actor, learner: str, external_id: str | None)
     Set (or, with a blank or ``None`` id, clear) one learner's external id.
 
     ``learner`` is the username or email of an enrolled learner, or the email of a pending invitation.
-    Raises :class:`ApiError`: 404 ``learner_not_found``, 400 ``ambiguous_learner`` /
+    Raises :class:`PluginError`: 404 ``learner_not_found``, 400 ``ambiguous_learner`` /
     ``invalid_external_id``, 409 ``external_id_taken``.
     """
     external_id = (external_id or "").strip() or None
     if external_id and len(external_id) > MAX_EXTERNAL_ID_LENGTH:
-        raise ApiError("invalid_external_id", _("The external id is longer than {limit} characters.").format(
+        raise PluginError("invalid_external_id", _("The external id is longer than {limit} characters.").format(
             limit=MAX_EXTERNAL_ID_LENGTH), 400)
     person = _find_person(course_key, learner)
     before = person.record.external_id if person.record else None
@@ -170,12 +170,12 @@ def _find_person(course_key, identifier: str) -> _Person:
     host = get_host()
     identifier = (identifier or "").strip()
     if not identifier:
-        raise ApiError("learner_not_found", _("Give the username or email of a learner."), 404)
+        raise PluginError("learner_not_found", _("Give the username or email of a learner."), 404)
     accounts = host.resolve_learners(identifiers={identifier}).get(identifier, ())
     enrolled_ids = host.active_enrollments(course_key=course_key, user_ids={ref.id for ref in accounts})
     enrolled = [ref for ref in accounts if ref.id in enrolled_ids]
     if len(enrolled) > 1:
-        raise ApiError("ambiguous_learner", _("'{identifier}' is the username of one learner and the email "
+        raise PluginError("ambiguous_learner", _("'{identifier}' is the username of one learner and the email "
                                                      "of another; use the other identifier.").format(
             identifier=identifier), 400)
     records = ExternalId.objects.filter(course_key=course_key).select_related("user")
@@ -189,7 +189,7 @@ def _find_person(course_key, identifier: str) -> _Person:
         record = records.filter(email=email).first()
         if record is not None or email in host.pending_invitations(course_key=course_key, emails={email}):
             return _Person(None, None, email, record)
-    raise ApiError("learner_not_found", _("'{identifier}' is neither enrolled in nor invited to this "
+    raise PluginError("learner_not_found", _("'{identifier}' is neither enrolled in nor invited to this "
                                                  "course.").format(identifier=identifier), 404)
 
 
@@ -212,8 +212,8 @@ def _write(course_key, person: _Person, external_id: str | None) -> None:
         record.save()
 
 
-def _taken(external_id: str) -> ApiError:
-    return ApiError("external_id_taken", _("The external id {external_id} already belongs to another "
+def _taken(external_id: str) -> PluginError:
+    return PluginError("external_id_taken", _("The external id {external_id} already belongs to another "
                                                   "learner or invitation in this course.").format(
         external_id=external_id), 409)
 

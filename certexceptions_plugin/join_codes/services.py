@@ -24,7 +24,7 @@ from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import CourseInfo, LearnerRef, Permission
 from certexceptions_plugin.join_codes import codes
 from certexceptions_plugin.join_codes.models import JoinCode
-from certexceptions_plugin.rest import ApiError
+from certexceptions_plugin.errors import PluginError
 
 log = logging.getLogger(__name__)
 
@@ -106,20 +106,20 @@ def _info(join_code: JoinCode) -> JoinCodeInfo:
     )
 
 
-def _no_join_code(course_key) -> ApiError:
-    return ApiError("no_join_code", _("The course {course_id} has no join code yet.").format(course_id=course_key),
+def _no_join_code(course_key) -> PluginError:
+    return PluginError("no_join_code", _("The course {course_id} has no join code yet.").format(course_id=course_key),
                     http.HTTP_404_NOT_FOUND)
 
 
-def _code_not_found() -> ApiError:
+def _code_not_found() -> PluginError:
     # One answer for unknown, inactive and expired codes (and text that is no code at all), so a guesser
     # learns nothing about which codes exist.
-    return ApiError("join_code_not_found", _("This join code does not exist or no longer works."),
+    return PluginError("join_code_not_found", _("This join code does not exist or no longer works."),
                     http.HTTP_404_NOT_FOUND)
 
 
-def _generation_failed() -> ApiError:
-    return ApiError("code_generation_failed",
+def _generation_failed() -> PluginError:
+    return PluginError("code_generation_failed",
                     _("A new join code could not be generated. Please try again in a moment."),
                     http.HTTP_503_SERVICE_UNAVAILABLE)
 
@@ -298,7 +298,7 @@ def join(*, code: str, user) -> JoinResult:
         join_code, course = _usable_code(code, lock=True)
         status = _status(join_code, course, user)
         if status in REFUSALS:
-            raise ApiError(status, REFUSAL_MESSAGES[status](), http.HTTP_403_FORBIDDEN)
+            raise PluginError(status, REFUSAL_MESSAGES[status](), http.HTTP_403_FORBIDDEN)
         if status == JOINABLE:
             learner = LearnerRef(id=user.id, username=user.username, email=user.email, is_active=user.is_active)
             get_host().enroll(course_key=course.key, learners=[learner])

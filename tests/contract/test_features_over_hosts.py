@@ -11,7 +11,7 @@ from certexceptions_plugin.invitations import services as invitations
 from certexceptions_plugin.invitations.importer import parse_header
 from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.join_codes import services as join_codes
-from certexceptions_plugin.rest import ApiError
+from certexceptions_plugin.errors import PluginError
 
 
 @pytest.fixture
@@ -80,9 +80,9 @@ def test_refusal_is_403_with_the_status(on_host):
     staff = world.user("staffer")
     world.role(staff, course, "staff")
     code = new_code(course, staff, allowed_email_domains=["school.edu"])
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(PluginError) as refused:
         join_codes.join(code=code, user=world.user("ada", email="ada@elsewhere.org"))
-    assert (refused.value.error_code, refused.value.status_code) == ("domain_mismatch", 403)
+    assert (refused.value.error_code, refused.value.http_status) == ("domain_mismatch", 403)
     assert world.enrollments(course) == {}
 
 
