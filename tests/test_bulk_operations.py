@@ -5,14 +5,26 @@ import sys
 import time
 
 import pytest
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 
+from certexceptions_plugin.bulk.engine import run_import
 from certexceptions_plugin.bulk.models import BulkOperation
+from certexceptions_plugin.bulk.reader import CsvRow
+from certexceptions_plugin.certificates.importer import CertificateExceptionImporter
 from certexceptions_plugin.standalone.models import CertificateAllowlist
 from tests.conftest import csv_file
 from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory
 from tests.test_certificates_api import CertificateExceptionsTestBase
+
+
+class UndeletableStorage(FileSystemStorage):
+    """Saves and opens uploads, but cannot delete them (an object store failing at the end of a task)."""
+
+    def delete(self, name):
+        raise OSError("the storage is unavailable")
 
 
 @override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=2)
@@ -41,6 +53,33 @@ class TestBackgroundUpload(CertificateExceptionsTestBase):
         lines = report.content.decode("utf-8-sig").splitlines()
         assert lines[0] == "row,learner,username,email,notes,outcome,reason,message"
         assert lines[2].startswith("3,'=cmd(),,,,failed,user_not_found,")
+
+    def test_a_dry_run_counts_every_row_done(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            accepted = self.upload("learner1\nlearner2\nnobody\n", dry_run="true").json()
+        status = self.client.get(accepted["url"]).json()
+        assert status["status"] == "succeeded" and status["result"]["dry_run"] is True
+        assert (status["rows_done"], status["rows_total"]) == (3, 3)
+        assert not self.allowlist()
+
+    def test_a_file_with_nothing_to_write_counts_every_row_done(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            accepted = self.upload("nobody\nghost\nlearner99\n").json()
+        status = self.client.get(accepted["url"]).json()
+        assert status["status"] == "succeeded" and status["result"]["summary"]["failed"] == 3
+        assert (status["rows_done"], status["rows_total"]) == (3, 3)
+
+    def test_the_outcome_is_saved_when_the_upload_cannot_be_deleted(self):
+        storages = {**settings.STORAGES, "undeletable": {"BACKEND": f"{__name__}.UndeletableStorage"}}
+        with self.settings(STORAGES=storages, CERTEXCEPTIONS_UPLOAD_STORAGE="undeletable"), \
+                self.assertLogs("certexceptions_plugin.bulk.operations", "ERROR") as logs, \
+                self.captureOnCommitCallbacks(execute=True):
+            operation_id = self.upload("learner1\nlearner2\nlearner3\n").json()["id"]
+        operation = BulkOperation.objects.get(id=operation_id)
+        assert operation.status == BulkOperation.SUCCEEDED and operation.result["summary"]["granted"] == 3
+        assert (operation.rows_done, operation.rows_total) == (3, 3)
+        assert "Could not delete the stored upload" in logs.output[0]
+        FileSystemStorage().delete(operation.file_path)
 
     def test_a_task_delivered_twice_runs_once(self):
         from certexceptions_plugin.bulk import operations  # pylint: disable=import-outside-toplevel
@@ -127,3 +166,14 @@ class TestRealWorker(TransactionTestCase):
             pytest.fail(f"{operation.status} {operation.error}\n{self.worker.communicate()[0]}")
         assert operation.result["summary"]["granted"] == 3 and operation.rows_done == operation.rows_total == 4
         assert CertificateAllowlist.objects.filter(course_id=course.id).count() == 3
+
+
+@override_settings(CERTEXCEPTIONS_CHUNK_SIZE=1)
+def test_progress_rises_through_planning_and_writing_to_every_row(course, instructor, enrolled_learners):
+    rows = [CsvRow(number, (identifier,)) for number, identifier in
+            enumerate(["learner1", "nobody", "learner2", "ghost", "learner3"], start=1)]
+    calls = []
+    importer = CertificateExceptionImporter(course_key=course.id, actor=instructor)
+    run_import(importer, rows, dry_run=False, progress=lambda done, total: calls.append((done, total)))
+    # Planned: the two unknown learners are done; then one written row per chunk.
+    assert calls == [(2, 5), (3, 5), (4, 5), (5, 5)]

@@ -85,7 +85,15 @@ def execute(operation_id: str) -> BulkOperation | None:
         operation.status = BulkOperation.FAILED
         operation.error = {"message": _("The import stopped unexpectedly; rows after the last completed chunk "
                                         "were not written."), "error_code": "internal_error"}
-    finally:
-        storage.delete(operation.file_path)
     operation.save(update_fields=["status", "result", "error", "modified"])
+    _delete_upload(storage, operation)
     return operation
+
+
+def _delete_upload(storage, operation: BulkOperation) -> None:
+    """The operation's outcome is already saved: a storage that fails to delete must not leave it ``running``."""
+    try:
+        storage.delete(operation.file_path)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Could not delete the stored upload %s of bulk operation %s", operation.file_path,
+                      operation.id)
