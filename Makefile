@@ -35,10 +35,11 @@ test-postgres: venv ## the test suite on the local PostgreSQL (CERTEXCEPTIONS_TE
 	$(PIP) install -q -r requirements/postgres.txt
 	CERTEXCEPTIONS_TEST_DB=postgres $(PYTHON) -m pytest
 
-test-celery: venv ## the end-to-end test through a real Celery worker on the local Redis and MariaDB
+test-celery: venv ## the end-to-end test through a real Celery worker (Redis broker DB 14, cache DB 15, MariaDB)
 	$(PIP) install -q -r requirements/mysql.txt
 	CERTEXCEPTIONS_TEST_DB=mysql MYSQL_TEST_NAME=test_certexceptions_celery \
-		CERTEXCEPTIONS_CELERY_BROKER=redis://127.0.0.1:6379/15 $(PYTHON) -m pytest -m celery_worker
+		CERTEXCEPTIONS_CELERY_BROKER=redis://127.0.0.1:6379/14 CERTEXCEPTIONS_CACHE_URL=redis://127.0.0.1:6379/15 \
+		$(PYTHON) -m pytest -m celery_worker
 
 demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (prints curl commands)
 	$(PYTHON) -m certexceptions_plugin.standalone serve --port 8000

@@ -1,18 +1,26 @@
 """Uploads above CERTEXCEPTIONS_SYNC_MAX_ROWS run in the background: 202, then the operation's status."""
-import os
-import subprocess
-import sys
-import time
+from unittest import mock
 
-import pytest
-from django.test import TransactionTestCase, override_settings
-from django.urls import reverse
+from celery import current_app
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.test import override_settings
 
+from certexceptions_plugin.bulk import operations
+from certexceptions_plugin.bulk.engine import run_import
+from certexceptions_plugin.bulk.locks import import_lock
 from certexceptions_plugin.bulk.models import BulkOperation
-from certexceptions_plugin.standalone.models import CertificateAllowlist
-from tests.conftest import csv_file
-from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory
+from certexceptions_plugin.bulk.reader import CsvRow
+from certexceptions_plugin.certificates.importer import CertificateExceptionImporter
+from tests.factories import CourseFactory, RoleFactory
 from tests.test_certificates_api import CertificateExceptionsTestBase
+
+
+class UndeletableStorage(FileSystemStorage):
+    """Saves and opens uploads, but cannot delete them (an object store failing at the end of a task)."""
+
+    def delete(self, name):
+        raise OSError("the storage is unavailable")
 
 
 @override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=2)
@@ -42,15 +50,49 @@ class TestBackgroundUpload(CertificateExceptionsTestBase):
         assert lines[0] == "row,learner,username,email,notes,outcome,reason,message"
         assert lines[2].startswith("3,'=cmd(),,,,failed,user_not_found,")
 
+    def test_a_dry_run_counts_every_row_done(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            accepted = self.upload("learner1\nlearner2\nnobody\n", dry_run="true").json()
+        status = self.client.get(accepted["url"]).json()
+        assert status["status"] == "succeeded" and status["result"]["dry_run"] is True
+        assert (status["rows_done"], status["rows_total"]) == (3, 3)
+        assert not self.allowlist()
+
+    def test_a_file_with_nothing_to_write_counts_every_row_done(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            accepted = self.upload("nobody\nghost\nlearner99\n").json()
+        status = self.client.get(accepted["url"]).json()
+        assert status["status"] == "succeeded" and status["result"]["summary"]["failed"] == 3
+        assert (status["rows_done"], status["rows_total"]) == (3, 3)
+
+    def test_the_outcome_is_saved_when_the_upload_cannot_be_deleted(self):
+        storages = {**settings.STORAGES, "undeletable": {"BACKEND": f"{__name__}.UndeletableStorage"}}
+        with self.settings(STORAGES=storages, CERTEXCEPTIONS_UPLOAD_STORAGE="undeletable"), \
+                self.assertLogs("certexceptions_plugin.bulk.operations", "ERROR") as logs, \
+                self.captureOnCommitCallbacks(execute=True):
+            operation_id = self.upload("learner1\nlearner2\nlearner3\n").json()["id"]
+        operation = BulkOperation.objects.get(id=operation_id)
+        assert operation.status == BulkOperation.SUCCEEDED and operation.result["summary"]["granted"] == 3
+        assert (operation.rows_done, operation.rows_total) == (3, 3)
+        assert "Could not delete the stored upload" in logs.output[0]
+        FileSystemStorage().delete(operation.file_path)
+
+    def test_with_a_broker_the_task_is_queued_by_name_not_run_in_the_request(self):
+        with override_settings(CELERY_ALWAYS_EAGER=False), \
+                mock.patch.object(current_app, "send_task") as send_task, \
+                self.captureOnCommitCallbacks(execute=True):
+            operation_id = self.upload("learner1\nlearner2\nlearner3\n").json()["id"]
+        send_task.assert_called_once_with("certexceptions_plugin.run_bulk_operation", args=[operation_id])
+        assert BulkOperation.objects.get(id=operation_id).status == BulkOperation.PENDING
+        assert not self.allowlist()
+
     def test_a_task_delivered_twice_runs_once(self):
-        from certexceptions_plugin.bulk import operations  # pylint: disable=import-outside-toplevel
         with self.captureOnCommitCallbacks(execute=True):
             operation_id = self.upload("learner1\nlearner2\nlearner3\n").json()["id"]
         assert operations.execute(operation_id) is None
         assert BulkOperation.objects.get(id=operation_id).status == BulkOperation.SUCCEEDED
 
     def test_upload_while_an_import_runs_is_409_at_once(self):
-        from certexceptions_plugin.bulk.locks import import_lock  # pylint: disable=import-outside-toplevel
         with import_lock(self.course.id, "certificate_exceptions"):
             response = self.upload("learner1\nlearner2\nlearner3\n")
         assert response.status_code == 409 and not BulkOperation.objects.exists()
@@ -75,55 +117,12 @@ class TestBackgroundUpload(CertificateExceptionsTestBase):
         assert self.client.get(foreign).status_code == 404
 
 
-@pytest.mark.celery_worker
-@override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=2)
-class TestRealWorker(TransactionTestCase):
-    """
-    A real Celery worker process, on the Redis broker, runs the import against the same database.
-
-    The test run itself is configured for the broker (``CERTEXCEPTIONS_CELERY_BROKER``), so tasks are sent, not
-    run eagerly; ``make test-celery`` sets it.
-    """
-
-    def setUp(self):
-        from certexceptions_plugin.standalone.celery import app  # pylint: disable=import-outside-toplevel
-        assert not app.conf.task_always_eager and app.conf.broker_url.startswith("redis://")
-        self.worker = self._start_worker()
-
-    def tearDown(self):
-        self.worker.terminate()
-        self.worker.wait(timeout=30)
-
-    def _start_worker(self):
-        from django.db import connection  # pylint: disable=import-outside-toplevel
-        env = {**os.environ, "MYSQL_DATABASE": connection.settings_dict["NAME"]}
-        return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "certexceptions_plugin.standalone.celery", "worker",
-             "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-    def test_worker_runs_the_upload(self):
-        from rest_framework.test import APIClient  # pylint: disable=import-outside-toplevel
-        course = CourseFactory()
-        instructor = RoleFactory(course_id=course.id, role="instructor").user
-        for n in range(1, 4):
-            EnrollmentFactory(course_id=course.id, user__username=f"learner{n}")
-        client = APIClient()
-        client.force_authenticate(instructor)
-        url = reverse("certificate_exception_imports", kwargs={"course_id": str(course.id)})
-        response = client.post(url, {"file": csv_file("learner1,a\nlearner2\nlearner3\nghost\n")}, format="multipart")
-        assert response.status_code == 202, response.content
-
-        operation_id = response.json()["id"]
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            operation = BulkOperation.objects.get(id=operation_id)
-            if operation.status in (BulkOperation.SUCCEEDED, BulkOperation.FAILED):
-                break
-            assert self.worker.poll() is None, self.worker.stdout.read()
-            time.sleep(0.5)
-        if operation.status != BulkOperation.SUCCEEDED:
-            self.worker.terminate()
-            pytest.fail(f"{operation.status} {operation.error}\n{self.worker.communicate()[0]}")
-        assert operation.result["summary"]["granted"] == 3 and operation.rows_done == operation.rows_total == 4
-        assert CertificateAllowlist.objects.filter(course_id=course.id).count() == 3
+@override_settings(CERTEXCEPTIONS_CHUNK_SIZE=1)
+def test_progress_rises_through_planning_and_writing_to_every_row(course, instructor, enrolled_learners):
+    rows = [CsvRow(number, (identifier,)) for number, identifier in
+            enumerate(["learner1", "nobody", "learner2", "ghost", "learner3"], start=1)]
+    calls = []
+    importer = CertificateExceptionImporter(course_key=course.id, actor=instructor)
+    run_import(importer, rows, dry_run=False, progress=lambda done, total: calls.append((done, total)))
+    # Planned: the two unknown learners are done; then one written row per chunk.
+    assert calls == [(2, 5), (3, 5), (4, 5), (5, 5)]

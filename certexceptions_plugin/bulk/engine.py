@@ -14,7 +14,7 @@ from certexceptions_plugin.bulk.reader import CsvRow
 from certexceptions_plugin.bulk.results import BulkResult, RowResult
 
 T = TypeVar("T")
-#: Called after each written chunk with (rows done, rows in the file).
+#: Called with (rows done, rows in the file); see :func:`run_import`.
 Progress = Callable[[int, int], None]
 
 
@@ -56,18 +56,26 @@ class Importer(abc.ABC):
 
 def run_import(importer: Importer, rows: Sequence[CsvRow], *, dry_run: bool,
                progress: Progress | None = None) -> BulkResult:
-    """Plan and, unless ``dry_run``, apply. Apply runs under the course's lock for this kind."""
+    """
+    Plan and, unless ``dry_run``, apply. Apply runs under the course's lock for this kind.
+
+    ``progress`` counts every row and only goes up: once the file is planned, the rows with nothing to write are
+    done (every row, in a dry run); then each written chunk adds its rows, so the last call is (rows, rows).
+    """
+    report = progress or (lambda done, total: None)
     if dry_run:
-        return BulkResult(dry_run=True, outcomes=importer.outcomes, rows=importer.plan(rows))
+        results = importer.plan(rows)
+        report(len(results), len(results))
+        return BulkResult(dry_run=True, outcomes=importer.outcomes, rows=results)
     with import_lock(importer.course_key, importer.kind) as lock:
         results = importer.plan(rows)
         to_write = [row for row in results if row.outcome in importer.write_outcomes]
-        done = len(results) - len(to_write)  # rows with nothing to write are done once planned
+        done = len(results) - len(to_write)
+        report(done, len(results))
         for chunk in importer.batches(to_write, settings.CERTEXCEPTIONS_CHUNK_SIZE):
             with transaction.atomic():
                 record_events(importer.apply(chunk))
             lock.refresh()
             done += len(chunk)
-            if progress:
-                progress(done, len(results))
+            report(done, len(results))
     return BulkResult(dry_run=False, outcomes=importer.outcomes, rows=results)

@@ -1,4 +1,9 @@
-"""A per-course, per-kind lock so two imports of one kind never interleave in one course."""
+"""
+A per-course, per-kind lock so two imports of one kind never interleave in one course.
+
+It lives in Django's default cache, which web and worker processes must share (the LMS's Redis or memcached;
+the standalone host's Redis whenever a broker is configured), so an upload sees an import a worker is running.
+"""
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,7 +14,7 @@ from django.core.cache import cache
 from certexceptions_plugin.bulk.errors import ImportInProgress
 
 
-def _key(course_key, kind: str) -> str:
+def lock_key(course_key, kind: str) -> str:
     return f"certexceptions:import-lock:{kind}:{course_key}"
 
 
@@ -23,13 +28,13 @@ class HeldLock:
 
 
 def is_locked(course_key, kind: str) -> bool:
-    return cache.get(_key(course_key, kind)) is not None
+    return cache.get(lock_key(course_key, kind)) is not None
 
 
 @contextmanager
 def import_lock(course_key, kind: str):
     """Hold the lock for the block; raise :class:`ImportInProgress` when another holder has it."""
-    key = _key(course_key, kind)
+    key = lock_key(course_key, kind)
     token = uuid.uuid4().hex
     if not cache.add(key, token, timeout=settings.CERTEXCEPTIONS_LOCK_TIMEOUT):
         raise ImportInProgress()

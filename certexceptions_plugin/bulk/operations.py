@@ -3,6 +3,9 @@ Large imports: the request stores the file and answers 202; a Celery task runs t
 
 Each kind registers a runner ``(course_key, actor, upload, params, progress) -> response dict``, the permission
 needed to read its operations and the columns of its CSV report.
+
+The task (``certexceptions_plugin.tasks``, found by the worker's autodiscovery) calls :func:`execute`; this module
+queues it by name and never imports it.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import transaction
@@ -23,6 +27,8 @@ from certexceptions_plugin.host.port import Permission
 
 log = logging.getLogger(__name__)
 Runner = Callable[..., dict]
+#: The Celery task that runs a stored operation (defined in ``certexceptions_plugin.tasks``).
+RUN_TASK = "certexceptions_plugin.run_bulk_operation"
 
 
 @dataclass(frozen=True)
@@ -46,17 +52,29 @@ def upload_storage():
 
 
 def submit(*, kind: str, course_key, actor, upload, params: dict, rows_total: int) -> BulkOperation:
-    """Store the upload, record the operation and queue its task once the transaction commits."""
-    from certexceptions_plugin.bulk.tasks import run_bulk_operation  # pylint: disable=import-outside-toplevel
-
+    """Store the upload, record the operation and start it once the transaction commits."""
     if is_locked(course_key, kind):
         raise ImportInProgress()
     upload.seek(0)
     path = upload_storage().save(f"certexceptions_plugin/{kind}/{uuid.uuid4().hex}.csv", upload)
     operation = BulkOperation.objects.create(
         kind=kind, course_key=course_key, actor=actor, params=params, file_path=path, rows_total=rows_total)
-    transaction.on_commit(lambda: run_bulk_operation.delay(str(operation.id)))
+    transaction.on_commit(lambda: start(str(operation.id)))
     return operation
+
+
+def start(operation_id: str) -> None:
+    """
+    Queue the operation's task on the host's Celery app; with ``CELERY_ALWAYS_EAGER`` (no broker), run it here.
+
+    The task is sent by name, so a web process needs no task module loaded. ``send_task`` ignores eager mode (it
+    would queue a message no worker reads), so eager mode runs what the task runs, as an eager task would.
+    """
+    app = current_app
+    if app.conf.task_always_eager:
+        execute(operation_id)
+    else:
+        app.send_task(RUN_TASK, args=[operation_id])
 
 
 def execute(operation_id: str) -> BulkOperation | None:
@@ -85,7 +103,15 @@ def execute(operation_id: str) -> BulkOperation | None:
         operation.status = BulkOperation.FAILED
         operation.error = {"message": _("The import stopped unexpectedly; rows after the last completed chunk "
                                         "were not written."), "error_code": "internal_error"}
-    finally:
-        storage.delete(operation.file_path)
     operation.save(update_fields=["status", "result", "error", "modified"])
+    _delete_upload(storage, operation)
     return operation
+
+
+def _delete_upload(storage, operation: BulkOperation) -> None:
+    """The operation's outcome is already saved: a storage that fails to delete must not leave it ``running``."""
+    try:
+        storage.delete(operation.file_path)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("Could not delete the stored upload %s of bulk operation %s", operation.file_path,
+                      operation.id)

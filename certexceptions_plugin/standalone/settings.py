@@ -3,11 +3,15 @@ Settings of the standalone host: the LMS stand-in, with the plugin found and con
 finds and configures plugins (``get_plugin_apps`` / ``add_plugins`` over the ``lms.djangoapp`` entry points).
 
 Environment: ``CERTEXCEPTIONS_DB`` (SQLite path), ``CERTEXCEPTIONS_TEST_DB`` (``mysql`` / ``postgres`` to run on
-the local MariaDB / PostgreSQL), ``CERTEXCEPTIONS_CELERY_BROKER`` (a broker URL; without one tasks run eagerly).
+the local MariaDB / PostgreSQL), ``CERTEXCEPTIONS_CELERY_BROKER`` (a broker URL; without one tasks run eagerly),
+``CERTEXCEPTIONS_CACHE_URL`` (the Redis cache web and worker share when there is a broker; by default the broker's
+Redis, next database index).
 """
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+from django.core.exceptions import ImproperlyConfigured
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 #: edx-platform's ``ProjectType.LMS``: the entry-point group the LMS loads plugins from.
@@ -91,7 +95,37 @@ def _database():
 
 
 DATABASES = _databases()
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+_broker = os.environ.get("CERTEXCEPTIONS_CELERY_BROKER")  # lower case: not a setting itself
+
+
+def _next_redis_db(url: str) -> str:
+    """
+    The broker's Redis, next database index, as Tutor lays out an LMS's Redis (tutor/templates/config/defaults.yml:
+    OPENEDX_CELERY_REDIS_DB 0, OPENEDX_CACHE_REDIS_DB 1). Tests clear the cache (FLUSHDB): never the broker's DB.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ImproperlyConfigured(f"Set CERTEXCEPTIONS_CACHE_URL: no Redis cache follows from the broker {url!r}")
+    index = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{index + 1}"))
+
+
+def _caches():
+    """
+    The import lock lives in the default cache, so web and worker processes must share it once a worker runs
+    imports: Redis, as in a Tutor LMS (Django's own ``RedisCache`` here). With no broker, tasks run in the web
+    process and a local-memory cache will do.
+    """
+    if not _broker:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("CERTEXCEPTIONS_CACHE_URL") or _next_redis_db(_broker),
+    }}
+
+
+CACHES = _caches()
 
 # The same authentication the LMS uses: edx-drf-extensions JWTs (symmetric, demo-only key) and sessions.
 JWT_AUTH = {
@@ -127,9 +161,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CELERY_BROKER_URL = os.environ.get("CERTEXCEPTIONS_CELERY_BROKER", "memory://")
-CELERY_TASK_ALWAYS_EAGER = "CERTEXCEPTIONS_CELERY_BROKER" not in os.environ
-CELERY_TASK_EAGER_PROPAGATES = True
+# Celery reads Django's settings with no namespace, as the LMS's app does (standalone/celery.py), so these are the
+# LMS's names: lms/envs/production.py builds BROKER_URL, openedx/envs/test.py sets CELERY_ALWAYS_EAGER.
+BROKER_URL = _broker or "memory://"
+CELERY_ALWAYS_EAGER = not _broker
+CELERY_EAGER_PROPAGATES_EXCEPTIONS = True
 
 LOGGING = {
     "version": 1,
