@@ -75,6 +75,10 @@ def _databases():
     return {"default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("CERTEXCEPTIONS_DB", str(BASE_DIR / "demo.sqlite3")),
+        # Concurrent writers wait their turn instead of failing with "database is locked": a transaction that
+        # has read cannot wait for the write lock another one holds (SQLite fails it at once, to avoid a deadlock),
+        # so every transaction takes the write lock as it begins, waiting up to `timeout` seconds for it.
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
     }}
 
 
