@@ -47,6 +47,7 @@ class CertExceptionsPluginConfig(AppConfig):
     def ready(self):
         # Each import kind registers its background runner when its service module loads.
         # pylint: disable=unused-import
+        from certexceptions_plugin import checks  # noqa: F401
         from certexceptions_plugin import schema  # noqa: F401
         from certexceptions_plugin.certificates import services  # noqa: F401
         from certexceptions_plugin.invitations import services as invitation_services  # noqa: F401
