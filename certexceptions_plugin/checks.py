@@ -1,4 +1,4 @@
-"""System checks, run by ``manage.py check`` (and so at every LMS start)."""
+"""Django system checks, run by ``manage.py check`` (and so at every LMS start)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,6 +8,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, resolve
 from django.utils.regex_helper import normalize
 
 from certexceptions_plugin import urls
+from certexceptions_plugin.rest import has_public_signing_keys
 
 #: A value for each URL parameter of the plugin's routes, to build a path each route matches.
 SAMPLE_URL_KWARGS = {
@@ -55,3 +56,17 @@ def check_routes_reach_the_plugin(app_configs, **kwargs):  # pylint: disable=unu
             id="certexceptions_plugin.W001",
         ))
     return warnings
+
+
+@checks.register()
+def check_jwt_public_signing_keys(app_configs, **kwargs):  # pylint: disable=unused-argument
+    """``certexceptions_plugin.W002``: without a public signing key set, the plugin's endpoints refuse every JWT."""
+    if has_public_signing_keys():
+        return []
+    return [checks.Warning(
+        "JWT_AUTH['JWT_PUBLIC_SIGNING_JWK_SET'] holds no public signing key: the certexceptions_plugin endpoints "
+        "refuse every JWT (session logins still work). Without one, edx-drf-extensions would accept unsigned tokens.",
+        hint="Publish the LMS's public JWT signing keys there, a JSON JWK set, as the LMS's settings do "
+             "(Tutor sets it from JWT_RSA_PRIVATE_KEY).",
+        id="certexceptions_plugin.W002",
+    )]

@@ -4,12 +4,15 @@ What every plugin view shares: authentication, the course permission check, and 
 """
 from __future__ import annotations
 
+import jwt
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import connections, transaction
 from django.http import Http404, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
+from edx_rest_framework_extensions.auth.jwt.decoder import get_verification_jwk_key_set
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -42,10 +45,34 @@ DRF_ERROR_CODES = {
 }
 
 
+def has_public_signing_keys() -> bool:
+    """Whether ``JWT_AUTH["JWT_PUBLIC_SIGNING_JWK_SET"]`` holds at least one key to verify JWT signatures with."""
+    try:
+        return bool(get_verification_jwk_key_set(asymmetric_keys=settings.JWT_AUTH.get("JWT_PUBLIC_SIGNING_JWK_SET")))
+    except (jwt.PyJWTError, ValueError, TypeError):  # not a JWK set
+        return False
+
+
+class PluginJwtAuthentication(JwtAuthentication):
+    """
+    edx-drf-extensions' JWT authentication, refusing every JWT while no public signing key is configured.
+
+    With no key set, edx-drf-extensions (10.9) "verifies" a token against zero keys, which passes, and then
+    decodes it without checking its signature: an unsigned token would log anyone in as anyone. Check
+    ``certexceptions_plugin.W002`` tells the operator.
+    """
+
+    @classmethod
+    def jwt_decode_token(cls, *args, **kwargs):
+        if not has_public_signing_keys():
+            raise jwt.InvalidTokenError("No JWT_PUBLIC_SIGNING_JWK_SET: JWTs are refused.")
+        return super().jwt_decode_token(*args, **kwargs)
+
+
 class PluginAPIView(APIView):
     """Base view: edx authentication, and every error rendered as ``{"message", "error_code"}``."""
 
-    authentication_classes = (JwtAuthentication, SessionAuthenticationAllowInactiveUser)
+    authentication_classes = (PluginJwtAuthentication, SessionAuthenticationAllowInactiveUser)
     permission_classes = (IsAuthenticated,)
 
     def handle_exception(self, exc):

@@ -5,6 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 class JwtAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication"
+    match_subclasses = True  # the views use a subclass (rest.PluginJwtAuthentication)
     name = "jwtAuth"
 
     def get_security_definition(self, auto_schema):

@@ -8,15 +8,17 @@ import tempfile
 
 from edx_django_utils.plugins import add_plugins
 
-from certexceptions_plugin.standalone.settings import *  # noqa: F401,F403 pylint: disable=wildcard-import
-from certexceptions_plugin.standalone.settings import INSTALLED_APPS, LMS
+# What the tests store (uploads waiting for a background task, the JWT key pair) goes to a throwaway folder, never
+# the working tree; processes started by the tests (a Celery worker) inherit it through the environment.
+os.environ.setdefault("CERTEXCEPTIONS_HOME", tempfile.mkdtemp(prefix="certexceptions-tests-"))
+
+# pylint: disable=wildcard-import,wrong-import-position
+from certexceptions_plugin.standalone.settings import *  # noqa: F401,F403,E402
+from certexceptions_plugin.standalone.settings import INSTALLED_APPS, LMS  # noqa: E402
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.openedx_fakes.apps.OpenedxFakesConfig"]
-# Uploads waiting for a background task go to a throwaway folder, never the working tree; processes started by
-# the tests (a Celery worker) inherit it through the environment.
-MEDIA_ROOT = os.environ.setdefault("CERTEXCEPTIONS_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="certexceptions-tests-"))
+# Demo seeds and factories hash many passwords; the tests need no strong hashing.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # As lms/envs/test.py: each plugin's test settings.
 add_plugins(__name__, LMS, "test")
-# Demo seeds and factories hash many passwords; the tests need no strong hashing.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

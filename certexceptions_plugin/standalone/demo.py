@@ -1,6 +1,7 @@
 """The demo: a fixed, idempotent seed, and JWTs for its users."""
 from __future__ import annotations
 
+import json
 import time
 
 import jwt
@@ -66,13 +67,18 @@ def _seed_external_id(external_id: str, **owner) -> None:
 
 
 def token(username: str, ttl: int = TOKEN_TTL_SECONDS) -> str:
-    """A JWT for ``username``, signed the way this host's ``JWT_AUTH`` verifies it (demo only)."""
+    """
+    A JWT for ``username`` (demo only), as the LMS signs one: with ``JWT_PRIVATE_SIGNING_JWK`` and
+    ``JWT_SIGNING_ALGORITHM``, its ``kid`` in the header (openedx/core/djangoapps/oauth_dispatch/jwt.py).
+    """
     account = get_user_model().objects.get(username=username)
-    issuer = settings.JWT_AUTH["JWT_ISSUERS"][0]
+    jwt_auth = settings.JWT_AUTH
+    algorithm = jwt_auth["JWT_SIGNING_ALGORITHM"]
+    key = jwt.PyJWK(json.loads(jwt_auth["JWT_PRIVATE_SIGNING_JWK"]), algorithm)
     now = int(time.time())
     payload = {
-        "iss": issuer["ISSUER"], "aud": issuer["AUDIENCE"], "iat": now, "exp": now + ttl,
+        "iss": jwt_auth["JWT_ISSUER"], "aud": jwt_auth["JWT_AUDIENCE"], "iat": now, "exp": now + ttl,
         "preferred_username": account.username, "email": account.email, "user_id": account.id,
         "administrator": account.is_staff, "version": "1.1.0", "scopes": [], "filters": [], "is_restricted": False,
     }
-    return jwt.encode(payload, issuer["SECRET_KEY"], algorithm="HS256")
+    return jwt.encode(payload, key.key, algorithm=algorithm, headers={"kid": key.key_id})

@@ -5,7 +5,8 @@ finds and configures plugins (``get_plugin_apps`` / ``add_plugins`` over the ``l
 Environment: ``CERTEXCEPTIONS_DB`` (SQLite path), ``CERTEXCEPTIONS_TEST_DB`` (``mysql`` / ``postgres`` to run on
 the local MariaDB / PostgreSQL), ``CERTEXCEPTIONS_CELERY_BROKER`` (a broker URL; without one tasks run eagerly),
 ``CERTEXCEPTIONS_CACHE_URL`` (the Redis cache web and worker share when there is a broker; by default the broker's
-Redis, next database index).
+Redis, next database index). The JWT signing key pair is made on first use, beside the SQLite file
+(``demo.jwk.json`` next to ``demo.sqlite3``).
 """
 import os
 from pathlib import Path
@@ -13,6 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
+
+from certexceptions_plugin.standalone import jwt_keys
 
 #: edx-platform's ``ProjectType.LMS``: the entry-point group the LMS loads plugins from.
 LMS = "lms.djangoapp"
@@ -91,6 +94,10 @@ def _database():
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("CERTEXCEPTIONS_DB", str(BASE_DIR / "demo.sqlite3")),
+        # Concurrent writers wait their turn instead of failing with "database is locked": a transaction that
+        # has read cannot wait for the write lock another one holds (SQLite fails it at once, to avoid a deadlock),
+        # so every transaction takes the write lock as it begins, waiting up to `timeout` seconds for it.
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
     }
 
 
@@ -127,22 +134,35 @@ def _caches():
 
 CACHES = _caches()
 
-# The same authentication the LMS uses: edx-drf-extensions JWTs (symmetric, demo-only key) and sessions.
+
+def _jwt_signing_key_file() -> Path:
+    """Beside the SQLite database, or in BASE_DIR when the database is a server."""
+    database = DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return Path(database["NAME"]).with_suffix(".jwk.json")
+    return BASE_DIR / "standalone.jwk.json"
+
+
+# The same authentication the LMS uses: edx-drf-extensions JWTs and sessions. JWTs are RS256, signed with this
+# host's private key and verified against its published public key, as the LMS issues them (openedx/envs/common.py
+# JWT_AUTH; openedx/core/djangoapps/oauth_dispatch/jwt.py _encode_and_sign).
+_JWT_ISSUER = "http://127.0.0.1:8000/oauth2"
+_JWT_AUDIENCE = "certexceptions-demo"
+_JWT_PRIVATE_SIGNING_JWK = jwt_keys.private_jwk(_jwt_signing_key_file())
 JWT_AUTH = {
-    "JWT_ISSUER": "http://127.0.0.1:8000/oauth2",
-    "JWT_AUDIENCE": "certexceptions-demo",
-    "JWT_SECRET_KEY": SECRET_KEY,
-    "JWT_ALGORITHM": "HS256",
+    "JWT_ISSUER": _JWT_ISSUER,
+    "JWT_AUDIENCE": _JWT_AUDIENCE,
     "JWT_VERIFY_AUDIENCE": True,
     "JWT_DECODE_HANDLER": "edx_rest_framework_extensions.auth.jwt.decoder.jwt_decode_handler",
     "JWT_AUTH_HEADER_PREFIX": "JWT",
-    "JWT_ISSUERS": [{
-        "ISSUER": "http://127.0.0.1:8000/oauth2",
-        "AUDIENCE": "certexceptions-demo",
-        "SECRET_KEY": SECRET_KEY,
-    }],
-    "JWT_PUBLIC_SIGNING_JWK_SET": None,
+    "JWT_SIGNING_ALGORITHM": "RS256",
+    "JWT_PRIVATE_SIGNING_JWK": _JWT_PRIVATE_SIGNING_JWK,
+    "JWT_PUBLIC_SIGNING_JWK_SET": jwt_keys.public_jwk_set(_JWT_PRIVATE_SIGNING_JWK),
+    # No symmetric SECRET_KEY: edx-drf-extensions' decoder would also accept HS256 tokens signed with it.
+    "JWT_ISSUERS": [{"ISSUER": _JWT_ISSUER, "AUDIENCE": _JWT_AUDIENCE, "SECRET_KEY": None}],
 }
+# As in the LMS (openedx/envs/common.py): claims in a JWT never change the user row (`administrator`, `email`).
+EDX_DRF_EXTENSIONS = {"JWT_PAYLOAD_USER_ATTRIBUTE_MAPPING": {}}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
