@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk.models import BulkOperation
-from certexceptions_plugin.invitations.importer import InvitationImporter
+from certexceptions_plugin.invitations.importer import ENROLLMENT_REASON, InvitationImporter
 from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.host.accounts import learner_ref
 from certexceptions_plugin.standalone.host import StandaloneHost
@@ -109,10 +109,10 @@ class TestOutcomes(InvitationsTestBase):
         assert self.invited() == {"new@example.com": False}
 
     def test_email_learners_is_passed_to_the_host(self):
-        with mock.patch.object(StandaloneHost, "invite") as invite:
+        with mock.patch.object(StandaloneHost, "invite", return_value={}) as invite:
             self.upload("email\nnew@example.com\n", email_learners="true", auto_enroll="false")
         invite.assert_called_once_with(course_key=self.course.id, emails=["new@example.com"], auto_enroll=False,
-                                       email_learners=True)
+                                       email_learners=True, actor=self.staff, reason=ENROLLMENT_REASON)
 
     def test_email_is_stored_lower_cased(self):
         self.upload("email,external_id\nMixed.Case@Example.COM,M1\n")
@@ -399,6 +399,53 @@ class TestExternalIdRules(InvitationsTestBase):
             ("invitation.enrolled", "newcomer", "newcomer@example.com", None, {"external_id": None}, staff),
             ("invitation.invited", "", "new@example.com", None, {"auto_enroll": True, "external_id": "N1"}, staff),
         ]
+
+
+class TestRowsTheLmsFails(InvitationsTestBase):
+    """A row whose enrolment the LMS fails gets its external id back; rows that claimed that id do not get it."""
+
+    def refuse_enrolment_of(self, *usernames):
+        original = StandaloneHost.enroll
+
+        def enroll(host, *, learners, **kwargs):
+            refused = {learner.id: "EnrollmentNotAllowed" for learner in learners if learner.username in usernames}
+            kept = [learner for learner in learners if learner.id not in refused]
+            return {**original(host, learners=kept, **kwargs), **refused}
+
+        return mock.patch.object(StandaloneHost, "enroll", enroll)
+
+    def test_a_swap_with_a_failed_row_keeps_both_ids(self):
+        one, two = UserFactory(username="newcomer1"), UserFactory(username="newcomer2")
+        self.give("P1", email=one.email)
+        self.give("P2", email=two.email)
+        with self.refuse_enrolment_of("newcomer1"):
+            rows = self.rows(self.upload(f"email,external_id\n{one.email},P2\n{two.email},P1\n"))
+        assert (rows[2]["outcome"], rows[2]["reason"]) == ("failed", "lms_error")
+        assert (rows[3]["outcome"], rows[3]["reason"], rows[3]["external_id"]) == ("enrolled", "external_id_taken",
+                                                                                  "P2")
+        assert "The external id P1 was not set: it stays with row 2" in rows[3]["message"]
+        assert self.ids() == {"newcomer1@example.com": "P1", "newcomer2": "P2"}
+        assert self.enrolled() == {f"learner{n}" for n in range(1, 6)} | {"newcomer2"}
+        assert sorted(AuditEvent.objects.values_list("action", "learner_username")) == [
+            ("invitation.enrolled", "newcomer2")]
+
+    def test_the_claims_along_a_chain_are_given_up(self):
+        one = UserFactory(username="newcomer1")
+        self.give("A", email=one.email)
+        self.give("B", email="pending@example.com")  # an id kept for an email not invited yet
+        with self.refuse_enrolment_of("newcomer1"):
+            rows = self.rows(self.upload(f"email,external_id\n{one.email},Z\npending@example.com,A\n"
+                                         "c.claims.b@example.com,B\nother@example.com,O\n"))
+        assert {n: (row["outcome"], row["reason"]) for n, row in rows.items()} == {
+            2: ("failed", "lms_error"), 3: ("invited", "external_id_taken"), 4: ("invited", "external_id_taken"),
+            5: ("invited", None)}
+        assert "The external id A was not set: it stays with row 2, because the LMS could not write row 2" in \
+            rows[3]["message"]
+        assert "The external id B was not set: it stays with row 3, because the LMS could not write row 2" in \
+            rows[4]["message"]
+        assert self.ids() == {"newcomer1@example.com": "A", "pending@example.com": "B", "other@example.com": "O"}
+        assert self.invited() == {"pending@example.com": True, "c.claims.b@example.com": True,
+                                  "other@example.com": True}
 
 
 class TestLinkingOnEnrollment(InvitationsTestBase):

@@ -144,11 +144,16 @@ class CertificateExceptionImporter(Importer):
         changes = [row.target for row in rows]
         learners = [change.learner for change in changes]
         if self.action == GRANT:
-            get_host().grant_certificate_exceptions(
+            failures = get_host().grant_certificate_exceptions(
                 course_key=self.course_key, learners=learners,
                 notes={change.learner.id: change.notes_after for change in changes})
+            failed_message = _("The LMS could not grant the certificate exception: {error}")
         else:
-            get_host().remove_certificate_exceptions(course_key=self.course_key, learners=learners)
+            failures = get_host().remove_certificate_exceptions(course_key=self.course_key, learners=learners)
+            failed_message = _("The LMS could not remove the certificate exception: {error}")
+        for row in rows:
+            if row.target.learner.id in failures:
+                row.fail("lms_error", failed_message.format(error=failures[row.target.learner.id]))
         return [
             AuditRecord(
                 actor=self.actor, course_key=self.course_key, action=f"certificate_exception.{row.outcome}",
@@ -157,4 +162,5 @@ class CertificateExceptionImporter(Importer):
                 after=None if row.target.notes_after is None else {"notes": row.target.notes_after},
             )
             for row in rows
+            if not row.failed
         ]

@@ -9,18 +9,29 @@ from django.db.models.lookups import In
 from certexceptions_plugin.host.port import LearnerRef
 
 
-def email_in(emails: Collection[str], field: str = "email") -> Q:
+def _in_ignoring_case(field: str, values: Collection[str]) -> Q:
     """
-    A filter for rows whose ``field`` is one of ``emails``, ignoring case.
+    A filter for rows whose ``field`` is one of ``values``, ignoring case, as the LMS's database compares them.
 
     MySQL and MariaDB collations already compare case-insensitively, so there a plain ``IN`` uses the column's
     index (the LMS's ``auth_user`` is large). Elsewhere ``LOWER(field)`` is compared, plus the exact spelling,
     since SQLite's ``LOWER`` folds only ASCII letters.
     """
-    emails = list(emails)
+    values = list(values)
     if connection.vendor == "mysql":
-        return Q(**{f"{field}__in": emails})
-    return Q(**{f"{field}__in": emails}) | Q(In(Lower(field), [email.lower() for email in emails]))
+        return Q(**{f"{field}__in": values})
+    return Q(**{f"{field}__in": values}) | Q(In(Lower(field), [value.lower() for value in values]))
+
+
+def email_in(emails: Collection[str], field: str = "email") -> Q:
+    """A filter for rows whose ``field`` is one of ``emails``, ignoring case."""
+    return _in_ignoring_case(field, emails)
+
+
+def identifiers_filter(identifiers: Collection[str]) -> Q:
+    """The users whose username or email is one of ``identifiers``, ignoring case (``LEARNER1`` is ``learner1``)."""
+    identifiers = list(identifiers)
+    return _in_ignoring_case("username", identifiers) | email_in(identifiers)
 
 
 def learner_ref(user) -> LearnerRef:
@@ -29,17 +40,14 @@ def learner_ref(user) -> LearnerRef:
 
 def match_identifiers(identifiers: Collection[str], users: Iterable) -> dict[str, tuple[LearnerRef, ...]]:
     """
-    Map each identifier to the users it names: the one whose username it is, and those whose email it is
-    (ignoring case). ``users`` are the candidates, found with ``Q(username__in=...) | email_in(...)``.
+    Map each identifier to the users it names: those whose username or email it is, ignoring case. ``users`` are
+    the candidates, found with :func:`identifiers_filter`.
     """
-    by_username, by_email = {}, {}
+    by_name: dict[str, dict[int, object]] = {}
     for user in users:
-        by_username[user.username] = user
-        by_email.setdefault(user.email.lower(), []).append(user)
-    result = {}
-    for identifier in identifiers:
-        found = {user.id: user for user in by_email.get(identifier.lower(), [])}
-        if identifier in by_username:
-            found[by_username[identifier].id] = by_username[identifier]
-        result[identifier] = tuple(learner_ref(user) for user in found.values())
-    return result
+        by_name.setdefault(user.username.lower(), {})[user.id] = user
+        by_name.setdefault(user.email.lower(), {})[user.id] = user
+    return {
+        identifier: tuple(learner_ref(user) for user in by_name.get(identifier.lower(), {}).values())
+        for identifier in identifiers
+    }

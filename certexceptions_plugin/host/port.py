@@ -3,6 +3,12 @@ What the plugin needs from an LMS, as a typed protocol.
 
 Every method is batch-shaped: it takes collections and returns dicts or sets, so a feature can check or write a
 whole chunk of rows in a few queries. Values crossing the boundary are frozen dataclasses, never model instances.
+
+Writes can fail for one learner and not the others: the LMS writes learner by learner, and an enrolment filter
+may refuse one (``EnrollmentNotAllowed``), an account may lack its profile, an email may match two accounts. Each
+write method therefore returns its failures, ``{user id (or lower-cased email): the LMS's error, as text}``, and
+leaves nothing written for them; every learner it leaves out was written. A feature reports each failure on its
+row and goes on with the rest of the chunk.
 """
 from __future__ import annotations
 
@@ -12,6 +18,10 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from opaque_keys.edx.keys import CourseKey
+
+#: What a write method could not do: user id (or, for invitations, lower-cased email) -> the LMS's error as text.
+UserFailures = dict[int, str]
+EmailFailures = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,8 @@ class Host(Protocol):
     # --- people and courses -------------------------------------------------------------------------------
     def resolve_learners(self, *, identifiers: Collection[str]) -> dict[str, tuple[LearnerRef, ...]]:
         """
-        Map each identifier (a username, or an email compared case-insensitively) to the accounts it matches.
+        Map each identifier (a username or an email, both compared case-insensitively, as the LMS's MySQL
+        collation compares them) to the accounts it matches.
 
         Accounts with a pending retirement request are left out. An identifier matching nobody maps to ``()``;
         one matching a username and another account's email maps to both.
@@ -61,7 +72,7 @@ class Host(Protocol):
         """Map lower-cased emails to their accounts (active or not); emails with no account are left out."""
 
     def get_course(self, *, course_key: CourseKey) -> CourseInfo | None:
-        """Return the course, or ``None`` when it does not exist."""
+        """Return the course, or ``None`` when it does not exist (a course not yet summarised counts as existing)."""
 
     def has_permission(self, *, user, course_key: CourseKey, permission: Permission) -> bool:
         """Whether ``user`` (a Django user) holds ``permission`` on the course."""
@@ -73,15 +84,30 @@ class Host(Protocol):
     def active_enrollments(self, *, course_key: CourseKey, user_ids: Collection[int]) -> set[int]:
         """The subset of ``user_ids`` actively enrolled in the course."""
 
-    def enroll(self, *, course_key: CourseKey, learners: Collection[LearnerRef]) -> None:
-        """Enrol each learner (re-activating an inactive enrolment); emits ``COURSE_ENROLLMENT_CREATED``."""
+    def enroll(self, *, course_key: CourseKey, learners: Collection[LearnerRef], actor=None,
+               reason: str = "") -> UserFailures:
+        """
+        Enrol each learner (re-activating an inactive enrolment); emits ``COURSE_ENROLLMENT_CREATED``.
+
+        With an ``actor`` (the Django user enrolling them), each enrolment is a manual one and writes the LMS's
+        ``ManualEnrollmentAudit`` row (``enrolled_by`` the actor, the state transition, ``reason``), as the
+        instructor dashboard's enrolment does; without one (a learner joining by themselves), none is written.
+        """
 
     def pending_invitations(self, *, course_key: CourseKey, emails: Collection[str]) -> set[str]:
         """The lower-cased emails among ``emails`` that hold an unused invitation to the course."""
 
-    def invite(self, *, course_key: CourseKey, emails: Collection[str], auto_enroll: bool,
-               email_learners: bool) -> None:
-        """Create pending invitations (the LMS's ``CourseEnrollmentAllowed``) for emails with no active account."""
+    def retired_emails(self, *, emails: Collection[str]) -> set[str]:
+        """The lower-cased emails among ``emails`` whose account the LMS has retired; it invites none of them."""
+
+    def invite(self, *, course_key: CourseKey, emails: Collection[str], auto_enroll: bool, email_learners: bool,
+               actor=None, reason: str = "") -> EmailFailures:
+        """
+        Create pending invitations (the LMS's ``CourseEnrollmentAllowed``) for emails with no active account.
+
+        ``email_learners`` sends each address the LMS's invitation email. ``actor`` and ``reason`` write the
+        ``ManualEnrollmentAudit`` row of each invitation, as for :meth:`enroll`.
+        """
 
     # --- certificates ----------------------------------------------------------------------------------------
     def allowlist_entries(self, *, course_key: CourseKey, user_ids: Collection[int]) -> dict[int, str]:
@@ -91,8 +117,9 @@ class Host(Protocol):
         """The subset of ``user_ids`` whose certificate in the course has an active invalidation."""
 
     def grant_certificate_exceptions(self, *, course_key: CourseKey, learners: Collection[LearnerRef],
-                                     notes: Mapping[int, str]) -> None:
+                                     notes: Mapping[int, str]) -> UserFailures:
         """Create or update allowlist entries (notes by user id) through the LMS's certificates API."""
 
-    def remove_certificate_exceptions(self, *, course_key: CourseKey, learners: Collection[LearnerRef]) -> None:
+    def remove_certificate_exceptions(self, *, course_key: CourseKey,
+                                      learners: Collection[LearnerRef]) -> UserFailures:
         """Remove allowlist entries through the LMS's certificates API."""

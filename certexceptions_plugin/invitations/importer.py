@@ -5,6 +5,10 @@ The whole file is planned before anything is written, so an id freed by one row 
 anywhere in the file, and two learners (or invitations) can swap ids. Rows that depend on each other's ids are
 written in the same transaction, clearing the ids that change before setting the new ones; the database's unique
 indexes stay the final guard against a concurrent change.
+
+A chunk writes its ids first, then enrols and invites through the LMS. A row the LMS fails (``lms_error``) gets
+its id back as it was, so nothing of it stays written; a row that claimed the id it was giving up keeps its
+enrolment or invitation but not the claimed id.
 """
 from __future__ import annotations
 
@@ -44,6 +48,9 @@ COLUMN_ALIASES = {
 }
 TEMPLATE_HEADER = (EMAIL, NAME, EXTERNAL_ID)
 
+
+#: The reason recorded in the LMS's ``ManualEnrollmentAudit`` for every enrolment and invitation of an import.
+ENROLLMENT_REASON = "certexceptions_plugin bulk invitation"
 
 #: The longest email the LMS stores (Django's ``EmailField`` default; ``validate_email`` alone allows 320).
 MAX_EMAIL_LENGTH = 254
@@ -128,6 +135,8 @@ class Invitee:
     given_id: str | None
     learner: LearnerRef | None = None  # the active account with this email
     record: ExternalId | None = None  # the person's current external id in the course
+    owner_before: tuple[int | None, str | None] = (None, None)  # the record's (user id, email) before the import
+    outcome_message: str = ""  # the message of the outcome, before the sentence about the external id
     previous_id: str | None = None
     target_id: str | None = None  # the id the person holds after the import
     id_change: bool = False
@@ -217,6 +226,7 @@ class InvitationImporter(Importer):
         active = {email: ref for email, ref in host.learners_by_email(emails=emails).items() if ref.is_active}
         enrolled = host.active_enrollments(course_key=self.course_key, user_ids={ref.id for ref in active.values()})
         invited = host.pending_invitations(course_key=self.course_key, emails=emails - set(active))
+        retired = host.retired_emails(emails=emails - set(active))
         by_user, by_email = {}, {}
         for record in ExternalId.objects.filter(course_key=self.course_key).filter(
                 Q(user_id__in=[ref.id for ref in active.values()]) | Q(email__in=emails)):
@@ -237,12 +247,22 @@ class InvitationImporter(Importer):
                     result.outcome, message = ENROLLED, _("Enrolled: an account with this email exists.")
             else:
                 invitee.record = by_email.get(invitee.email)
+                if invitee.email in retired:
+                    # The LMS's enroll_email creates nothing for a retired email (lms/djangoapps/instructor/
+                    # enrollment.py, is_email_retired).
+                    result.fail("email_retired", _("The email {email} belonged to an account that has been "
+                                                   "retired; the LMS does not invite it.").format(
+                        email=result.fields["email"]))
+                    continue
                 if invitee.email in invited:
                     result.outcome, message = EXISTING_INVITATION, _("Already invited.")
                 elif self.auto_enroll:
                     result.outcome, message = INVITED, _("Invited; enrolled once their account is activated.")
                 else:
                     result.outcome, message = INVITED, _("Invited; they may enrol once they have an account.")
+            if invitee.record is not None:
+                invitee.owner_before = (invitee.record.user_id, invitee.record.email)
+            invitee.outcome_message = message
             result.message = " ".join(filter(None, [message, self._plan_external_id(result)]))
 
     def _plan_external_id(self, result: RowResult) -> str:
@@ -341,16 +361,81 @@ class InvitationImporter(Importer):
                 self._write_ids(writes)
         except IntegrityError:
             self._write_ids_by_group(writes)
-        rows = [result for result in rows if not result.failed]
+        written = [result for result in writes if not result.failed]
+        self._write_to_lms([result for result in rows if not result.failed])
+        self._undo_ids([result for result in written if result.failed], written)
+        return [record for result in rows if not result.failed for record in self._audit(result)]
+
+    def _write_to_lms(self, rows: list[RowResult]) -> None:
+        """Enrol and invite through the host; the rows it could not write fail with ``lms_error``."""
         host = get_host()
-        enrol = [result.target.learner for result in rows if result.outcome == ENROLLED]
-        invite = [result.target.email for result in rows if result.outcome == INVITED]
+        enrol = [result for result in rows if result.outcome == ENROLLED]
+        invite = [result for result in rows if result.outcome == INVITED]
         if enrol:
-            host.enroll(course_key=self.course_key, learners=enrol)
+            failures = host.enroll(course_key=self.course_key, learners=[result.target.learner for result in enrol],
+                                   actor=self.actor, reason=ENROLLMENT_REASON)
+            for result in enrol:
+                if result.target.learner.id in failures:
+                    result.fail("lms_error", _("The LMS could not enrol this learner: {error}").format(
+                        error=failures[result.target.learner.id]))
         if invite:
-            host.invite(course_key=self.course_key, emails=invite, auto_enroll=self.auto_enroll,
-                        email_learners=self.email_learners)
-        return [record for result in rows for record in self._audit(result)]
+            failures = host.invite(course_key=self.course_key, emails=[result.target.email for result in invite],
+                                   auto_enroll=self.auto_enroll, email_learners=self.email_learners,
+                                   actor=self.actor, reason=ENROLLMENT_REASON)
+            for result in invite:
+                if result.target.email in failures:
+                    result.fail("lms_error", _("The LMS could not invite this email: {error}").format(
+                        error=failures[result.target.email]))
+
+    def _undo_ids(self, failed: list[RowResult], written: list[RowResult]) -> None:
+        """
+        Put back the ids written for rows the LMS then failed. A row that claimed an id one of them gives back does
+        not get it (its own id is put back too, and so on along the chain), but keeps its enrolment or invitation.
+        """
+        claimant_of = {id_key(result.target.target_id): result for result in written
+                       if result.target.id_change and not result.failed}
+        undone, blocked = [], []  # blocked: (row, the row keeping the id it claimed, the failed row behind it)
+        stack = [(result, result) for result in failed]
+        while stack:
+            result, root = stack.pop()
+            undone.append(result)
+            previous = result.target.previous_id
+            claimant = claimant_of.pop(id_key(previous), None) if previous else None
+            if claimant is not None and claimant is not result:
+                blocked.append((claimant, result, root))
+                stack.append((claimant, root))
+        if undone:
+            self._restore_ids(undone)
+        for result, keeper, root in blocked:
+            invitee = result.target
+            result.message = " ".join([invitee.outcome_message, _(
+                "The external id {external_id} was not set: it stays with row {row}, because the LMS could not "
+                "write row {failed_row}.").format(external_id=invitee.target_id, row=keeper.row,
+                                                 failed_row=root.row)])
+            result.reason = "external_id_taken"
+            invitee.target_id, invitee.id_change = invitee.previous_id, False
+            result.fields.update(external_id=invitee.previous_id, previous_external_id=None,
+                                 external_id_updated=False)
+
+    def _restore_ids(self, rows: list[RowResult]) -> None:
+        """
+        The ids of ``rows`` as they were before the import: records this import created are deleted, and every
+        other record gets its previous id back (failed rows also their previous owner), clearing ids first.
+        """
+        created = [result.target.target_id for result in rows if result.target.record is None]
+        existing = [result.target for result in rows if result.target.record is not None]
+        ExternalId.objects.filter(course_key=self.course_key, external_id__in=created).delete()
+        ExternalId.objects.filter(pk__in=[invitee.record.pk for invitee in existing]).update(external_id=None)
+        now = timezone.now()
+        for result in rows:
+            record = result.target.record
+            if record is None:
+                continue
+            record.external_id, record.modified = result.target.previous_id, now
+            if result.failed:
+                record.user_id, record.email = result.target.owner_before
+        ExternalId.objects.bulk_update([invitee.record for invitee in existing],
+                                       ["external_id", "user", "email", "modified"])
 
     def _write_ids_by_group(self, writes: list[RowResult]) -> None:
         """A concurrent change took an id: retry group by group; the groups that still collide fail."""

@@ -292,7 +292,8 @@ def join(*, code: str, user) -> JoinResult:
 
     The code's row stays locked from the checks to the count update, so concurrent joins run one after the
     other: a user joining twice at once is enrolled once, and ``max_enrollments`` is never exceeded.
-    Refusals raise 403 with the status as ``error_code``.
+    Refusals raise 403 with the status as ``error_code``; an enrolment the LMS refuses or fails raises 403
+    ``lms_error``.
     """
     with transaction.atomic():
         join_code, course = _usable_code(code, lock=True)
@@ -301,7 +302,10 @@ def join(*, code: str, user) -> JoinResult:
             raise PluginError(status, REFUSAL_MESSAGES[status](), http.HTTP_403_FORBIDDEN)
         if status == JOINABLE:
             learner = LearnerRef(id=user.id, username=user.username, email=user.email, is_active=user.is_active)
-            get_host().enroll(course_key=course.key, learners=[learner])
+            failures = get_host().enroll(course_key=course.key, learners=[learner])
+            if failures:  # the LMS refused (an enrolment filter) or failed: nothing was written
+                raise PluginError("lms_error", _("The LMS could not enrol you in this course: {error}").format(
+                    error=failures[user.id]), http.HTTP_403_FORBIDDEN)
             join_code.join_count += 1
             join_code.save(update_fields=["join_count"])
             record_events([AuditRecord(actor=user, course_key=course.key, action="join_code.joined",

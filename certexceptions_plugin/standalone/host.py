@@ -1,16 +1,20 @@
-"""The Host implementation backed by the standalone models; it may write in bulk."""
+"""
+The Host implementation backed by the standalone models; it may write in bulk.
+
+Its writes have no per-learner side effects that can fail (no enrolment filters, no certificate generation, no
+emails), so they write everything or raise; they return no failures.
+"""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 
-from certexceptions_plugin.host.accounts import email_in, learner_ref, match_identifiers
-from certexceptions_plugin.host.port import CourseInfo, LearnerRef, Permission
+from certexceptions_plugin.host.accounts import email_in, identifiers_filter, learner_ref, match_identifiers
+from certexceptions_plugin.host.port import CourseInfo, EmailFailures, LearnerRef, Permission, UserFailures
 from certexceptions_plugin.standalone import models
 
 User = get_user_model()
@@ -27,8 +31,7 @@ class StandaloneHost:
     """Implements :class:`~certexceptions_plugin.host.port.Host` over ``certexceptions_plugin.standalone``."""
 
     def resolve_learners(self, *, identifiers: Collection[str]) -> dict[str, tuple[LearnerRef, ...]]:
-        users = User.objects.filter(Q(username__in=identifiers) | email_in(identifiers),
-                                    userretirementrequest__isnull=True)
+        users = User.objects.filter(identifiers_filter(identifiers), userretirementrequest__isnull=True)
         return match_identifiers(identifiers, users)
 
     def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
@@ -65,19 +68,27 @@ class StandaloneHost:
             ).values_list("user_id", flat=True)
         )
 
-    def enroll(self, *, course_key, learners: Collection[LearnerRef]) -> None:
+    def enroll(self, *, course_key, learners: Collection[LearnerRef], actor=None, reason: str = "") -> UserFailures:
         learners = list(learners)
         user_ids = [learner.id for learner in learners]
         course = models.Course.objects.get(id=course_key)
+        transitions = self._enrollment_transitions(course_key, learners) if actor is not None else {}
         models.CourseEnrollment.objects.bulk_create(
             [models.CourseEnrollment(user_id=user_id, course_id=course_key) for user_id in user_ids],
             ignore_conflicts=True,
         )
         enrollments = models.CourseEnrollment.objects.filter(course_id=course_key, user_id__in=user_ids)
         enrollments.filter(is_active=False).update(is_active=True)
-        details = {user_id: (created, mode) for user_id, created, mode in
-                   enrollments.values_list("user_id", "created", "mode")}
+        details = {user_id: (created, mode, pk) for user_id, created, mode, pk in
+                   enrollments.values_list("user_id", "created", "mode", "pk")}
         self._link_invitations(course_key, learners)
+        if actor is not None:
+            models.ManualEnrollmentAudit.objects.bulk_create(
+                models.ManualEnrollmentAudit(enrollment_id=details[learner.id][2], enrolled_by=actor,
+                                             enrolled_email=learner.email, state_transition=transitions[learner.id],
+                                             reason=reason)
+                for learner in learners
+            )
         for learner in learners:
             COURSE_ENROLLMENT_CREATED.send_event(
                 enrollment=CourseEnrollmentData(
@@ -92,6 +103,25 @@ class StandaloneHost:
                     creation_date=details[learner.id][0],
                 )
             )
+        return {}
+
+    @staticmethod
+    def _enrollment_transitions(course_key, learners: list[LearnerRef]) -> dict[int, str]:
+        """Each learner's manual-enrolment state transition, from the state before, as the LMS names it."""
+        enrolled = set(models.CourseEnrollment.objects.filter(
+            course_id=course_key, user_id__in=[learner.id for learner in learners], is_active=True,
+        ).values_list("user_id", flat=True))
+        allowed = {(email.lower(), user_id) for email, user_id in models.CourseEnrollmentAllowed.objects.filter(
+            email_in(learner.email for learner in learners), course_id=course_key).values_list("email", "user_id")}
+        transitions = {}
+        for learner in learners:
+            if learner.id in enrolled:
+                transitions[learner.id] = models.ENROLLED_TO_ENROLLED
+            elif {(learner.email.lower(), None), (learner.email.lower(), learner.id)} & allowed:
+                transitions[learner.id] = models.ALLOWEDTOENROLL_TO_ENROLLED
+            else:
+                transitions[learner.id] = models.UNENROLLED_TO_ENROLLED
+        return transitions
 
     @staticmethod
     def _link_invitations(course_key, learners: list[LearnerRef]) -> None:
@@ -110,7 +140,13 @@ class StandaloneHost:
             ).values_list("email", flat=True)
         }
 
-    def invite(self, *, course_key, emails: Collection[str], auto_enroll: bool, email_learners: bool) -> None:
+    def retired_emails(self, *, emails: Collection[str]) -> set[str]:
+        original = {models.RetiredEmail.hash_of(email): email.lower() for email in emails}
+        return {original[email_hash] for email_hash in models.RetiredEmail.objects.filter(
+            email_hash__in=original).values_list("email_hash", flat=True)}
+
+    def invite(self, *, course_key, emails: Collection[str], auto_enroll: bool, email_learners: bool,
+               actor=None, reason: str = "") -> EmailFailures:
         lowered = {email.lower() for email in emails}
         invitations = models.CourseEnrollmentAllowed.objects.filter(email_in(emails), course_id=course_key)
         existing = {email.lower() for email in invitations.values_list("email", flat=True)}
@@ -119,6 +155,18 @@ class StandaloneHost:
             models.CourseEnrollmentAllowed(course_id=course_key, email=email, auto_enroll=auto_enroll)
             for email in sorted(lowered - existing)
         )
+        if actor is not None:
+            # As the LMS records enroll_email's transition: an email with an (inactive) account has none.
+            with_account = {email.lower() for email in User.objects.filter(email_in(lowered))
+                            .values_list("email", flat=True)}
+            models.ManualEnrollmentAudit.objects.bulk_create(
+                models.ManualEnrollmentAudit(
+                    enrolled_by=actor, enrolled_email=email, reason=reason,
+                    state_transition=(models.DEFAULT_TRANSITION_STATE if email in with_account
+                                      else models.UNENROLLED_TO_ALLOWEDTOENROLL))
+                for email in sorted(lowered)
+            )
+        return {}
 
     def allowlist_entries(self, *, course_key, user_ids: Collection[int]) -> dict[int, str]:
         return {
@@ -138,7 +186,7 @@ class StandaloneHost:
         )
 
     def grant_certificate_exceptions(self, *, course_key, learners: Collection[LearnerRef],
-                                     notes: Mapping[int, str]) -> None:
+                                     notes: Mapping[int, str]) -> UserFailures:
         user_ids = [learner.id for learner in learners]
         existing = {
             entry.user_id: entry
@@ -154,8 +202,10 @@ class StandaloneHost:
             for user_id in user_ids
             if user_id not in existing
         )
+        return {}
 
-    def remove_certificate_exceptions(self, *, course_key, learners: Collection[LearnerRef]) -> None:
+    def remove_certificate_exceptions(self, *, course_key, learners: Collection[LearnerRef]) -> UserFailures:
         models.CertificateAllowlist.objects.filter(
             course_id=course_key, user_id__in=[learner.id for learner in learners]
         ).delete()
+        return {}

@@ -3,6 +3,8 @@ Minimal copies of the edx-platform models the plugin touches, with the same uniq
 
 Field names follow edx-platform (``course_id`` holds a course key) so that the host code reads alike.
 """
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -41,6 +43,34 @@ class CourseEnrollment(models.Model):
 
     class Meta:
         unique_together = (("user", "course_id"),)
+
+
+# The state transitions of a manual enrolment, with the LMS's values (common/djangoapps/student/models/
+# course_enrollment.py).
+UNENROLLED_TO_ALLOWEDTOENROLL = "from unenrolled to allowed to enroll"
+ALLOWEDTOENROLL_TO_ENROLLED = "from allowed to enroll to enrolled"
+ENROLLED_TO_ENROLLED = "from enrolled to enrolled"
+UNENROLLED_TO_ENROLLED = "from unenrolled to enrolled"
+DEFAULT_TRANSITION_STATE = "N/A"
+
+
+class ManualEnrollmentAudit(models.Model):
+    """
+    Who enrolled or invited an email by hand, the state transition, and why, as the LMS records every enrolment
+    made by staff.
+
+    .. pii: Contains enrolled_email.
+    .. pii_types: email_address
+    .. pii_retirement: local_api
+    """
+
+    enrollment = models.ForeignKey(CourseEnrollment, null=True, on_delete=models.CASCADE)
+    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    enrolled_email = models.CharField(max_length=255, db_index=True)
+    time_stamp = models.DateTimeField(auto_now_add=True, null=True)
+    state_transition = models.CharField(max_length=255)
+    reason = models.TextField(null=True)
+    role = models.CharField(blank=True, null=True, max_length=64)
 
 
 class CourseEnrollmentAllowed(models.Model):
@@ -100,6 +130,29 @@ class CertificateInvalidation(models.Model):
     invalidated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     notes = models.TextField(default=None, null=True)
     active = models.BooleanField(default=True)
+
+
+class RetiredEmail(models.Model):
+    """
+    The email of a retired account, as a salted hash only.
+
+    Stands in for what the LMS checks: retirement replaces the account's email with salted hashes of the
+    lower-cased address, and ``is_email_retired`` looks for them (common/djangoapps/student/models/user.py).
+
+    .. no_pii: a hash, not the address.
+    """
+
+    SALT = b"certexceptions-standalone-retired-email"
+
+    email_hash = models.CharField(max_length=64, unique=True)
+
+    @classmethod
+    def hash_of(cls, email: str) -> str:
+        return hashlib.sha256(cls.SALT + email.lower().encode()).hexdigest()
+
+    @classmethod
+    def retire(cls, email: str) -> "RetiredEmail":
+        return cls.objects.get_or_create(email_hash=cls.hash_of(email))[0]
 
 
 class UserRetirementRequest(models.Model):

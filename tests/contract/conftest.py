@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from tests.contract.worlds import OpenedxWorld, StandaloneWorld
-from tests.openedx_fakes import EDX_PLATFORM_ROOT
+from tests.openedx_fakes import EDX_PLATFORM_ROOT, faults, modulestore
 
 EDX_PLATFORM_PACKAGES = {"lms", "common", "openedx"}
 
@@ -22,14 +22,27 @@ def _fake_edx_platform_importable():
         del sys.modules[name]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_fake_lms():
+    """The fake LMS's planned failures and modulestore courses last one test."""
+    yield
+    faults.clear()
+    modulestore.clear()
+
+
 @pytest.fixture
 def openedx_lms(settings):
-    """The LMS settings the fakes rely on: bridgekeeper's permission backend and the learning MFE's address."""
+    """
+    The LMS settings the fakes rely on: bridgekeeper's permission backend, the learning MFE's address, and the
+    retirement settings with lms/envs/common.py's defaults.
+    """
     settings.AUTHENTICATION_BACKENDS = [
         "django.contrib.auth.backends.ModelBackend",
         "tests.openedx_fakes.auth.RulePermissionBackend",
     ]
     settings.LEARNING_MICROFRONTEND_URL = "http://apps.local.openedx.io/learning"
+    settings.RETIRED_USER_SALTS = ["abc", "123"]
+    settings.RETIRED_EMAIL_FMT = "retired__user_{}@retired.invalid"
     return OpenedxWorld()
 
 
@@ -37,7 +50,7 @@ def openedx_lms(settings):
 def world(request, db):  # pylint: disable=unused-argument
     if request.param == "openedx":
         return request.getfixturevalue("openedx_lms")
-    return StandaloneWorld()
+    return StandaloneWorld(request.getfixturevalue("monkeypatch"))
 
 
 @pytest.fixture

@@ -128,11 +128,21 @@ def params(function, bound: bool) -> list[tuple]:
     return result
 
 
-def lms_params(texts: list[str]) -> list[tuple]:
+def lms_default(text: str, module: str | None):
+    """A recorded default: a literal, or the name of a constant recorded in the same module (compared by value)."""
+    try:
+        return ast.literal_eval(text)
+    except ValueError:
+        constant = SYMBOLS.get(module, {}).get("names", {}).get(text, {})
+        assert "value" in constant, f"default {text!r} is neither a literal nor a recorded constant of {module}"
+        return constant["value"]
+
+
+def lms_params(texts: list[str], module: str | None = None) -> list[tuple]:
     result = []
     for text in texts:
         name, _, default = text.partition("=")
-        result.append((name, bool(default), ast.literal_eval(default) if default else None))
+        result.append((name, bool(default), lms_default(default, module) if default else None))
     return result
 
 
@@ -151,7 +161,7 @@ def check_class(module, name, fake, entry):
         where = f"{module}.{name}.{attribute}"
         assert attribute in lms_methods, f"{where} is not a method in edx-platform"
         assert decorator == lms_methods[attribute]["decorator"], f"{where}: {decorator} in the fake"
-        assert params(function, bound) == lms_params(lms_methods[attribute]["params"]), where
+        assert params(function, bound) == lms_params(lms_methods[attribute]["params"], module), where
     if entry.get("django_model"):
         real = {*entry.get("fields", ()), *entry.get("fk_attnames", ()), *entry.get("implicit_fields", ()),
                 *entry.get("inherited_fields", ())}
@@ -167,7 +177,7 @@ def test_fake_matches_the_lms(module, name):
     kind = kind_of(entry)
     if kind == "function":
         assert inspect.isfunction(fake), f"{module}.{name} is a function in the LMS"
-        assert params(fake, bound=False) == lms_params(entry["params"]), f"{module}.{name}"
+        assert params(fake, bound=False) == lms_params(entry["params"], module), f"{module}.{name}"
     elif kind == "class":
         check_class(module, name, fake, entry)
     elif kind == "constant":
@@ -186,3 +196,13 @@ def test_signature_check_sees_a_difference():
     assert params(fake, bound=False) != lms_params(["user", "course_key", "notes=''"])
     assert params(fake, bound=False) != lms_params(["user", "course_id", "*", "notes=''"])
     assert params(fake, bound=False) != lms_params(["user", "course_key", "*", "notes=None"])
+
+
+def test_a_default_naming_a_recorded_constant_is_compared_by_its_value():
+    def fake(email, salt_list, retired_email_fmt="retired_email_{}@retired.edx.org"):  # pylint: disable=unused-argument
+        return None
+
+    recorded = ["email", "salt_list", "retired_email_fmt=RETIRED_EMAIL_DEFAULT_FMT"]
+    assert params(fake, bound=False) == lms_params(recorded, "openedx.core.lib.user_util")
+    with pytest.raises(AssertionError, match="neither a literal nor a recorded constant"):
+        lms_params(recorded, "openedx.features.course_experience.url_helpers")

@@ -9,9 +9,13 @@ from datetime import timedelta
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
+from certexceptions_plugin.host.openedx import error_text
 from certexceptions_plugin.standalone import models as standalone
 from certexceptions_plugin.standalone.host import StandaloneHost
 from tests.factories import UserFactory
+
+#: The host's write methods a world can make fail, and what names their failures: a user, or an email.
+WRITES = ("enroll", "invite", "grant_certificate_exceptions", "remove_certificate_exceptions")
 
 
 class World:
@@ -49,6 +53,14 @@ class World:
     def retire(self, user):
         self.models.UserRetirementRequest.objects.create(user=user)
 
+    def retired_email(self, email):
+        """An account with ``email`` was retired: the LMS will not invite the address again."""
+        raise NotImplementedError
+
+    def fail_write(self, method, who, error):
+        """The host's write ``method`` (one of ``WRITES``) fails for ``who`` (a user, or an email) with ``error``."""
+        raise NotImplementedError
+
     def invitation(self, email, course_key, auto_enroll=False, user=None):
         self.models.CourseEnrollmentAllowed.objects.create(email=email, course_id=course_key,
                                                            auto_enroll=auto_enroll, user=user)
@@ -67,6 +79,14 @@ class World:
         assert len(result) == len(rows), f"two invitation rows for one email: {rows}"
         return result
 
+    def manual_enrollment_audits(self) -> list[tuple]:
+        """(enrolled_by id, enrolled_email, state_transition, reason, enrolment's user id or None), sorted."""
+        return sorted(
+            (row.enrolled_by_id, row.enrolled_email, row.state_transition, row.reason,
+             row.enrollment.user_id if row.enrollment_id else None)
+            for row in self.models.ManualEnrollmentAudit.objects.select_related("enrollment")
+        )
+
     def allowlist_rows(self, course_key) -> dict[int, tuple[bool, str | None]]:
         """user id -> (enabled, notes), for every allowlist row of the course, disabled ones included."""
         return {user_id: (enabled, notes) for user_id, enabled, notes in
@@ -78,8 +98,33 @@ class StandaloneWorld(World):
     name = "standalone"
     models = standalone
 
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+
     def make_host(self):
         return StandaloneHost()
+
+    def retired_email(self, email):
+        standalone.RetiredEmail.retire(email)
+
+    def fail_write(self, method, who, error):
+        """The standalone host writes in bulk and never fails a learner: a test double stands in front of it."""
+        assert method in WRITES, method
+        original = getattr(StandaloneHost, method)
+        failed = who.lower() if isinstance(who, str) else who.id
+
+        def failing(host, **kwargs):
+            if method == "invite":
+                emails = [email for email in kwargs["emails"] if email.lower() != failed]
+                hit = len(emails) < len(kwargs["emails"])
+                kwargs["emails"] = emails
+            else:
+                learners = [learner for learner in kwargs["learners"] if learner.id != failed]
+                hit = len(learners) < len(kwargs["learners"])
+                kwargs["learners"] = learners
+            return {**original(host, **kwargs), **({failed: error_text(error)} if hit else {})}
+
+        self.monkeypatch.setattr(StandaloneHost, method, failing)
 
     def course(self, course_id="course-v1:ContractX+C1+2026", display_name="Contract course", org="ContractX",
                enrollment_open=True, invitation_only=False) -> CourseKey:
@@ -99,16 +144,48 @@ class OpenedxWorld(World):
 
         self.models = models
 
+    #: Where each host write reaches the fake LMS (``tests/openedx_fakes/faults.py``).
+    FAULT_POINTS = {
+        "enroll": "CourseEnrollment.enroll",
+        "invite": "enroll_email",
+        "grant_certificate_exceptions": "create_or_update_certificate_allowlist_entry",
+        "remove_certificate_exceptions": "remove_allowlist_entry",
+    }
+
     def make_host(self):
         from certexceptions_plugin.host.openedx import OpenedxHost  # pylint: disable=import-outside-toplevel
 
         return OpenedxHost()
 
+    def user(self, username, email=None, profile=True, **fields):
+        """An account as LMS registration makes it, with its ``UserProfile`` (unless ``profile=False``)."""
+        user = super().user(username, email, **fields)
+        if profile:
+            self.models.UserProfile.objects.create(user=user, name=username.title())
+        return user
+
     def course(self, course_id="course-v1:ContractX+C1+2026", display_name="Contract course", org="ContractX",
-               enrollment_open=True, invitation_only=False) -> CourseKey:
+               enrollment_open=True, invitation_only=False, overview=True) -> CourseKey:
+        """A published course; ``overview=False`` leaves out its ``CourseOverview`` row (built on first use)."""
+        from tests.openedx_fakes import modulestore  # pylint: disable=import-outside-toplevel
+
         key = CourseKey.from_string(course_id)
-        self.models.CourseOverview.objects.create(
-            id=key, display_name=display_name, org=org, invitation_only=invitation_only,
-            enrollment_end=None if enrollment_open else timezone.now() - timedelta(1),
-        )
+        fields = {"display_name": display_name, "org": org, "invitation_only": invitation_only,
+                  "enrollment_end": None if enrollment_open else timezone.now() - timedelta(1)}
+        modulestore.publish(key, **fields)
+        if overview:
+            self.models.CourseOverview.objects.create(id=key, **fields)
         return key
+
+    def retired_email(self, email, salt=-1):
+        """As LMS retirement: the account's email is replaced by its retired form (with the salt of that time)."""
+        from django.conf import settings  # pylint: disable=import-outside-toplevel
+        from openedx.core.lib.user_util import get_all_retired_emails  # pylint: disable=import-outside-toplevel
+
+        retired = list(get_all_retired_emails(email, settings.RETIRED_USER_SALTS, settings.RETIRED_EMAIL_FMT))
+        UserFactory(email=retired[salt], is_active=False)
+
+    def fail_write(self, method, who, error):
+        from tests.openedx_fakes import faults  # pylint: disable=import-outside-toplevel
+
+        faults.fail(self.FAULT_POINTS[method], who.lower() if isinstance(who, str) else who.id, error)

@@ -9,6 +9,9 @@ Two parts:
   ``openedx``) that re-export those models and fake the LMS functions. It is put on ``sys.path`` only by the
   contract suite (``tests/contract/conftest.py``), so no other test can import ``lms`` or ``openedx`` by accident.
 
+``modulestore.py`` holds the published courses (whether or not their overview row exists yet) and ``faults.py``
+the failures a test plans for one learner; the contract suite clears both after every test.
+
 ``openedx_symbols.json`` holds the real names and parameters of the modules faked here (see its ``_provenance``);
 ``tests/contract/test_fakes_match_lms.py`` keeps the fakes and the adapter in line with it.
 """

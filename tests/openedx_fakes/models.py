@@ -14,6 +14,8 @@ from opaque_keys.edx.django.models import CourseKeyField
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CHANGED, COURSE_ENROLLMENT_CREATED
 
+from tests.openedx_fakes import faults, modulestore
+
 #: ``CourseMode.DEFAULT_MODE_SLUG`` in the LMS.
 DEFAULT_MODE_SLUG = "audit"
 
@@ -64,7 +66,19 @@ class CourseOverview(TimeStampedModel):
 
     @classmethod
     def get_from_id(cls, course_id):
-        return cls.objects.get(id=course_id)
+        """The overview, built from the modulestore when its row is missing; ``DoesNotExist`` for no course."""
+        overview = cls.objects.filter(id=course_id).first()
+        return overview or cls.load_from_module_store(course_id)
+
+    @classmethod
+    def load_from_module_store(cls, course_id):
+        course = modulestore.get_course(course_id)
+        if course is None:
+            raise cls.DoesNotExist()
+        overview, _ = cls.objects.update_or_create(id=course_id, defaults={
+            "org": course.org, "display_name": course.display_name, "enrollment_start": course.enrollment_start,
+            "enrollment_end": course.enrollment_end, "invitation_only": course.invitation_only})
+        return overview
 
     def is_enrollment_open(self):
         now = datetime.now(timezone.utc)
@@ -91,9 +105,25 @@ class AlreadyEnrolledError(CourseEnrollmentException):
     pass
 
 
-def is_email_retired(email):  # pylint: disable=unused-argument
-    """No retired emails are kept by the fakes."""
-    return False
+class EnrollmentNotAllowed(CourseEnrollmentException):
+    pass
+
+
+def is_email_retired(email):
+    """Whether an account holds one of the email's retired forms (retirement replaced its email with one)."""
+    # Importable only where the fake edx-platform is on sys.path (the contract suite), as everything calling this.
+    from openedx.core.lib.user_util import get_all_retired_emails  # pylint: disable=import-outside-toplevel
+
+    retired = get_all_retired_emails(email, settings.RETIRED_USER_SALTS, settings.RETIRED_EMAIL_FMT)
+    return get_user_model().objects.filter(email__in=list(retired)).exists()
+
+
+class UserProfile(models.Model):
+    """The profile every LMS account gets at registration; the LMS reads ``user.profile.name`` in many places."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, unique=True, db_index=True, related_name="profile",
+                                on_delete=models.CASCADE)
+    name = models.CharField(blank=True, max_length=255, db_index=True)
 
 
 class CourseEnrollment(models.Model):
@@ -139,12 +169,15 @@ class CourseEnrollment(models.Model):
     @classmethod
     def enroll(cls, user, course_key, mode=None, check_access=False, can_upgrade=False, enterprise_uuid=None):
         # pylint: disable=unused-argument
+        # Where the LMS runs the CourseEnrollmentStarted filter, whose refusal it raises as EnrollmentNotAllowed.
+        faults.check("CourseEnrollment.enroll", user.id)
         if mode is None:
             mode = DEFAULT_MODE_SLUG
         if check_access:
-            overview = CourseOverview.objects.filter(id=course_key).first()
-            if overview is None:
-                raise NonExistentCourseError
+            try:
+                overview = CourseOverview.get_from_id(course_key)
+            except CourseOverview.DoesNotExist as err:
+                raise NonExistentCourseError from err
             if not overview.is_enrollment_open():
                 raise EnrollmentClosedError
             if cls.is_enrolled(user, course_key):
@@ -180,7 +213,9 @@ class CourseEnrollment(models.Model):
             user=UserData(
                 id=self.user.id,
                 is_active=self.user.is_active,
-                pii=UserPersonalData(username=self.user.username, email=self.user.email),
+                # As the LMS: an account without a profile fails here, after the enrolment row is written.
+                pii=UserPersonalData(username=self.user.username, email=self.user.email,
+                                     name=self.user.profile.name),
             ),
             course=CourseData(course_key=self.course_id, display_name=overview.display_name if overview else ""),
             mode=self.mode,
@@ -209,6 +244,32 @@ class CourseEnrollmentAllowed(models.Model):
     @classmethod
     def may_enroll_and_unenrolled(cls, course_id):
         return cls.objects.filter(course_id=course_id, user__isnull=True)
+
+
+# The state transitions of a manual enrolment (common/djangoapps/student/models/course_enrollment.py).
+UNENROLLED_TO_ALLOWEDTOENROLL = "from unenrolled to allowed to enroll"
+ALLOWEDTOENROLL_TO_ENROLLED = "from allowed to enroll to enrolled"
+ENROLLED_TO_ENROLLED = "from enrolled to enrolled"
+UNENROLLED_TO_ENROLLED = "from unenrolled to enrolled"
+DEFAULT_TRANSITION_STATE = "N/A"
+
+
+class ManualEnrollmentAudit(models.Model):
+    """Who enrolled (or invited) an email by hand, with the state transition and the reason."""
+
+    enrollment = models.ForeignKey(CourseEnrollment, null=True, on_delete=models.CASCADE, related_name="+")
+    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE,
+                                    related_name="+")
+    enrolled_email = models.CharField(max_length=255, db_index=True)
+    time_stamp = models.DateTimeField(auto_now_add=True, null=True)
+    state_transition = models.CharField(max_length=255)
+    reason = models.TextField(null=True)
+    role = models.CharField(blank=True, null=True, max_length=64)
+
+    @classmethod
+    def create_manual_enrollment_audit(cls, user, email, state_transition, reason, enrollment=None, role=None):
+        return cls.objects.create(enrolled_by=user, enrolled_email=email, state_transition=state_transition,
+                                  reason=reason, enrollment=enrollment, role=role)
 
 
 class CourseAccessRole(models.Model):

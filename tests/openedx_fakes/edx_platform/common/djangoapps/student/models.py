@@ -1,22 +1,38 @@
 """Fake of ``common.djangoapps.student.models`` (a package of star imports in the LMS)."""
 from tests.openedx_fakes.models import (
+    ALLOWEDTOENROLL_TO_ENROLLED,
+    DEFAULT_TRANSITION_STATE,
+    ENROLLED_TO_ENROLLED,
+    UNENROLLED_TO_ALLOWEDTOENROLL,
+    UNENROLLED_TO_ENROLLED,
     AlreadyEnrolledError,
     CourseAccessRole,
     CourseEnrollment,
     CourseEnrollmentAllowed,
     CourseEnrollmentException,
     EnrollmentClosedError,
+    EnrollmentNotAllowed,
+    ManualEnrollmentAudit,
     NonExistentCourseError,
+    UserProfile,
     is_email_retired,
 )
 
 __all__ = [
+    "ALLOWEDTOENROLL_TO_ENROLLED",
+    "DEFAULT_TRANSITION_STATE",
+    "ENROLLED_TO_ENROLLED",
+    "UNENROLLED_TO_ALLOWEDTOENROLL",
+    "UNENROLLED_TO_ENROLLED",
     "AlreadyEnrolledError",
     "CourseAccessRole",
     "CourseEnrollment",
     "CourseEnrollmentAllowed",
     "CourseEnrollmentException",
     "EnrollmentClosedError",
+    "EnrollmentNotAllowed",
+    "ManualEnrollmentAudit",
     "NonExistentCourseError",
+    "UserProfile",
     "is_email_retired",
 ]

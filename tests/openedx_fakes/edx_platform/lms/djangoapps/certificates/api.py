@@ -1,4 +1,5 @@
 """Fake of ``lms.djangoapps.certificates.api``: the allowlist functions other LMS apps are meant to call."""
+from tests.openedx_fakes import faults
 from tests.openedx_fakes.models import CertificateAllowlist, GeneratedCertificate
 
 __all__ = [
@@ -12,9 +13,13 @@ __all__ = [
 
 def create_or_update_certificate_allowlist_entry(user, course_key, notes, enabled=True):
     """Create or update (notes, re-enable) the entry; no enrolment or invalidation checks, as in the LMS."""
-    return CertificateAllowlist.objects.update_or_create(
+    entry = CertificateAllowlist.objects.update_or_create(
         user=user, course_id=course_key, defaults={"allowlist": enabled, "notes": notes}
     )
+    # Where the LMS's post_save receivers on CertificateAllowlist queue certificate generation
+    # (lms/djangoapps/certificates/signals.py).
+    faults.check("create_or_update_certificate_allowlist_entry", user.id)
+    return entry
 
 
 def get_allowlist_entry(user, course_key):
@@ -40,5 +45,7 @@ def remove_allowlist_entry(user, course_key):
     certificate = get_certificate_for_user(user.username, course_key, False)
     if certificate:
         certificate.invalidate(source="allowlist_removal")
+    # Where invalidating the certificate (which saves it and emits CERTIFICATE_REVOKED in the LMS) can raise.
+    faults.check("remove_allowlist_entry", user.id)
     allowlist_entry.delete()
     return True
