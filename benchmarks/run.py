@@ -198,5 +198,6 @@ def main():
     report("Bulk invitations", args.rows, len(roster), invitations, "done")
     print(f"Peak Python memory of a {args.rows}-row certificate dry run (read, resolve, plan): {memory:.1f} MiB")
 
+
 if __name__ == "__main__":
     main()

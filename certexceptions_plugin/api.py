@@ -1,17 +1,24 @@
 """
 The plugin's public Python API: the same operations as the REST endpoints, for code running inside the LMS.
 
-Functions are keyword-only and return plain result objects (see :mod:`certexceptions_plugin.bulk.results`).
+Functions are keyword-only and return plain result objects (:class:`BulkResult` of :class:`RowResult` rows, and
+the join-code dataclasses). Failures raise :class:`PluginError` (or its subclasses ``FileRejected`` and
+``ImportInProgress``), whose ``error_code`` is the one the REST API answers with; row failures are data, in the
+result.
 """
 from __future__ import annotations
 
+from typing import BinaryIO, Literal
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from opaque_keys.edx.keys import CourseKey
 
-from certexceptions_plugin.bulk.results import BulkResult
-from certexceptions_plugin.certificates import services as certificate_services
-from certexceptions_plugin.certificates.importer import GRANT
-from certexceptions_plugin.invitations import services as invitation_services
-from certexceptions_plugin.invitations.importer import REPLACE
+from certexceptions_plugin.bulk import pipeline
+from certexceptions_plugin.bulk.errors import FileRejected, ImportInProgress
+from certexceptions_plugin.bulk.results import BulkResult, RowResult
+from certexceptions_plugin.certificates.imports import CERTIFICATE_EXCEPTIONS
+from certexceptions_plugin.errors import PluginError
+from certexceptions_plugin.invitations.imports import INVITATIONS
 from certexceptions_plugin.join_codes import services as join_code_services
 from certexceptions_plugin.join_codes.serializers import JoinCodeUpdateSerializer
 from certexceptions_plugin.join_codes.services import JoinCodeInfo, JoinResult, LookupResult
@@ -19,6 +26,14 @@ from certexceptions_plugin.join_codes.services import JoinCodeInfo, JoinResult, 
 _UNSET = object()
 
 __all__ = [
+    "BulkResult",
+    "FileRejected",
+    "ImportInProgress",
+    "JoinCodeInfo",
+    "JoinResult",
+    "LookupResult",
+    "PluginError",
+    "RowResult",
     "bulk_certificate_exceptions",
     "bulk_invite",
     "create_join_code",
@@ -30,41 +45,39 @@ __all__ = [
 ]
 
 
-def bulk_certificate_exceptions(*, course_key: CourseKey | str, actor, csv_file, action: str = GRANT,
-                                dry_run: bool = False) -> BulkResult:
+def bulk_certificate_exceptions(*, course_key: CourseKey | str, actor: AbstractBaseUser, csv_file: BinaryIO,
+                                action: Literal["grant", "remove"] = "grant", dry_run: bool = False) -> BulkResult:
     """
     Grant (or, with ``action="remove"``, remove) certificate exceptions for every row of a CSV file.
 
     ``csv_file`` is a binary file object of ``username_or_email[,notes]`` rows; ``actor`` is the Django user
-    the changes are audited under. Raises :class:`~certexceptions_plugin.bulk.errors.FileRejected` when the
-    file as a whole is unusable, and :class:`~certexceptions_plugin.bulk.errors.ImportInProgress` when another
-    import for the course is running; row failures are reported in the result.
+    the changes are audited under. Raises ``FileRejected`` when the file as a whole is unusable and
+    ``ImportInProgress`` when another import for the course is running; row failures are reported in the result.
     """
-    course_key = CourseKey.from_string(str(course_key))
-    rows = certificate_services.read_rows(csv_file)
-    return certificate_services.import_exceptions(
-        course_key=course_key, actor=actor, rows=rows, action=action, dry_run=dry_run)
+    return pipeline.run(CERTIFICATE_EXCEPTIONS, course_key=_course_key(course_key), actor=actor, upload=csv_file,
+                        options={"action": action}, dry_run=dry_run)
 
 
-def bulk_invite(*, course_key: CourseKey | str, actor, csv_file, dry_run: bool = False, auto_enroll: bool = True,
-                email_learners: bool = False, existing_external_ids: str = REPLACE) -> BulkResult:
+def bulk_invite(*, course_key: CourseKey | str, actor: AbstractBaseUser, csv_file: BinaryIO, dry_run: bool = False,
+                auto_enroll: bool = True, email_learners: bool = False,
+                existing_external_ids: Literal["replace", "keep"] = "replace") -> BulkResult:
     """
     Invite or enrol every person of a CSV roster and record their external ids in the course.
 
     ``csv_file`` is a binary file object whose first non-blank row is the header: ``email`` (required), ``name``,
     ``external_id`` (or ``ext_id``, ``student_id``, ``sis_id``), in any order. ``existing_external_ids`` is
     ``"replace"`` (a different id in the file replaces the stored one) or ``"keep"``. ``actor`` is the Django user
-    the changes are audited under. Raises :class:`~certexceptions_plugin.bulk.errors.FileRejected` (for example
-    ``bad_header``) when the file as a whole is unusable, and
-    :class:`~certexceptions_plugin.bulk.errors.ImportInProgress` when another invitation import for the course is
-    running; row failures are reported in the result (``summary`` of ``result_payload`` adds
-    ``external_id_updated``).
+    the changes are audited under. Raises ``FileRejected`` (for example ``bad_header``) when the file as a whole is
+    unusable and ``ImportInProgress`` when another roster import for the course is running; row failures are
+    reported in the result, whose ``summary`` also counts ``external_id_updated``.
     """
-    course_key = CourseKey.from_string(str(course_key))
-    columns, rows = invitation_services.read_rows(csv_file)
-    return invitation_services.import_invitations(
-        course_key=course_key, actor=actor, columns=columns, rows=rows, dry_run=dry_run, auto_enroll=auto_enroll,
-        email_learners=email_learners, existing_external_ids=existing_external_ids)
+    return pipeline.run(INVITATIONS, course_key=_course_key(course_key), actor=actor, upload=csv_file, options={
+        "auto_enroll": auto_enroll, "email_learners": email_learners, "existing_external_ids": existing_external_ids,
+    }, dry_run=dry_run)
+
+
+def _course_key(course_key: CourseKey | str) -> CourseKey:
+    return CourseKey.from_string(str(course_key))
 
 
 # Join codes. Failures raise certexceptions_plugin.errors.PluginError, whose ``error_code`` is the one the REST API
@@ -72,15 +85,15 @@ def bulk_invite(*, course_key: CourseKey | str, actor, csv_file, dry_run: bool =
 
 def get_join_code(*, course_key: CourseKey | str) -> JoinCodeInfo:
     """The course's join code; raises ``PluginError("no_join_code")`` when it has none."""
-    return join_code_services.get_join_code(course_key=CourseKey.from_string(str(course_key)))
+    return join_code_services.get_join_code(course_key=_course_key(course_key))
 
 
-def create_join_code(*, course_key: CourseKey | str, actor) -> tuple[JoinCodeInfo, bool]:
+def create_join_code(*, course_key: CourseKey | str, actor: AbstractBaseUser) -> tuple[JoinCodeInfo, bool]:
     """The course's join code, created if it has none (``True`` second when it was created now)."""
-    return join_code_services.create_join_code(course_key=CourseKey.from_string(str(course_key)), actor=actor)
+    return join_code_services.create_join_code(course_key=_course_key(course_key), actor=actor)
 
 
-def update_join_code(*, course_key: CourseKey | str, actor, is_active: bool | None = None,
+def update_join_code(*, course_key: CourseKey | str, actor: AbstractBaseUser, is_active: bool | None = None,
                      allowed_email_domains: list[str] | None = None, expires_at=_UNSET,
                      max_enrollments=_UNSET) -> JoinCodeInfo:
     """
@@ -95,20 +108,20 @@ def update_join_code(*, course_key: CourseKey | str, actor, is_active: bool | No
     }.items() if value is not _UNSET})
     serializer = JoinCodeUpdateSerializer(data=changes)
     serializer.is_valid(raise_exception=True)
-    return join_code_services.update_join_code(course_key=CourseKey.from_string(str(course_key)), actor=actor,
+    return join_code_services.update_join_code(course_key=_course_key(course_key), actor=actor,
                                                changes=serializer.validated_data)
 
 
-def regenerate_join_code(*, course_key: CourseKey | str, actor) -> JoinCodeInfo:
+def regenerate_join_code(*, course_key: CourseKey | str, actor: AbstractBaseUser) -> JoinCodeInfo:
     """Give the course a new code at once; the old one stops working."""
-    return join_code_services.regenerate_join_code(course_key=CourseKey.from_string(str(course_key)), actor=actor)
+    return join_code_services.regenerate_join_code(course_key=_course_key(course_key), actor=actor)
 
 
-def look_up_join_code(*, code: str, user) -> LookupResult:
+def look_up_join_code(*, code: str, user: AbstractBaseUser | AnonymousUser) -> LookupResult:
     """What ``code`` (any typed form) means for ``user`` (a Django user, anonymous allowed)."""
     return join_code_services.look_up(code=code, user=user)
 
 
-def join_course_with_code(*, code: str, user) -> JoinResult:
+def join_course_with_code(*, code: str, user: AbstractBaseUser | AnonymousUser) -> JoinResult:
     """Enrol ``user`` through ``code``; refusals raise ``PluginError`` with the status as ``error_code``."""
     return join_code_services.join(code=code, user=user)

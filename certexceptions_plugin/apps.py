@@ -45,8 +45,11 @@ class CertExceptionsPluginConfig(AppConfig):
     }
 
     def ready(self):
-        # Each import kind registers its background runner when its service module loads.
-        # pylint: disable=unused-import
-        from certexceptions_plugin import checks, schema  # noqa: F401
-        from certexceptions_plugin.certificates import services  # noqa: F401
-        from certexceptions_plugin.invitations import services as invitation_services  # noqa: F401
+        # pylint: disable=import-outside-toplevel,unused-import
+        from certexceptions_plugin import checks, schema  # noqa: F401  (system checks, OpenAPI extensions)
+        from certexceptions_plugin.bulk import kinds
+        from certexceptions_plugin.certificates.imports import CERTIFICATE_EXCEPTIONS
+        from certexceptions_plugin.invitations.imports import INVITATIONS
+
+        # Every kind of CSV import the plugin offers.
+        kinds.register(CERTIFICATE_EXCEPTIONS, INVITATIONS)

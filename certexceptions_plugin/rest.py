@@ -16,7 +16,7 @@ from edx_rest_framework_extensions.auth.jwt.decoder import get_verification_jwk_
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -89,7 +89,6 @@ class PluginAPIView(APIView):
             code = next((c for cls, c in DRF_ERROR_CODES.items() if isinstance(exc, cls)), exc.default_code)
             response.data = {"message": str(exc.detail), "error_code": code}
         return response
-
 
     def _handle_with_drf(self, exc):
         """

@@ -5,6 +5,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.test import override_settings
+from django.urls import reverse
 
 from certexceptions_plugin.bulk import operations
 from certexceptions_plugin.bulk.engine import run_import
@@ -12,6 +13,8 @@ from certexceptions_plugin.bulk.locks import import_lock
 from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.reader import CsvRow
 from certexceptions_plugin.certificates.importer import CertificateExceptionImporter
+from certexceptions_plugin.standalone.models import CertificateAllowlist
+from tests.conftest import csv_file
 from tests.factories import CourseFactory, RoleFactory
 from tests.test_certificates_api import CertificateExceptionsTestBase
 
@@ -126,3 +129,56 @@ def test_progress_rises_through_planning_and_writing_to_every_row(course, instru
     run_import(importer, rows, dry_run=False, progress=lambda done, total: calls.append((done, total)))
     # Planned: the two unknown learners are done; then one written row per chunk.
     assert calls == [(2, 5), (3, 5), (4, 5), (5, 5)]
+
+
+def test_an_import_done_now_offers_its_rows_as_a_report(course, instructor, enrolled_learners, api_client):
+    client = api_client(instructor)
+    body = client.post(reverse("certificate_exception_imports", kwargs={"course_id": str(course.id)}),
+                       {"file": csv_file("learner1,ok\nnobody\n")}, format="multipart").json()
+    assert body["summary"]["granted"] == 1
+    report = client.get(body["report_url"])
+    assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
+    lines = report.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "row,learner,username,email,notes,outcome,reason,message"
+    assert lines[1].startswith("1,learner1,learner1,learner1@example.com,ok,granted,")
+    assert lines[2].startswith("2,nobody,,,,failed,user_not_found,")
+
+
+@override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=1, CERTEXCEPTIONS_CHUNK_SIZE=1)
+def test_an_operation_that_fails_in_its_task_keeps_its_written_chunks_and_says_why(
+        course, instructor, enrolled_learners, api_client, monkeypatch, django_capture_on_commit_callbacks):
+    apply = CertificateExceptionImporter.apply
+    calls = []
+
+    def apply_then_break(importer, rows):
+        calls.append(rows)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return apply(importer, rows)
+
+    monkeypatch.setattr(CertificateExceptionImporter, "apply", apply_then_break)
+    client = api_client(instructor)
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = client.post(reverse("certificate_exception_imports", kwargs={"course_id": str(course.id)}),
+                               {"file": csv_file("learner1\nlearner2\nlearner3\n")}, format="multipart").json()
+    operation = client.get(accepted["url"]).json()
+    assert operation["status"] == "failed" and operation["result"] is None
+    assert operation["error"]["error_code"] == "internal_error"
+    assert operation["rows_done"] == 1 and operation["rows_total"] == 3
+    assert list(CertificateAllowlist.objects.values_list("user__username", flat=True)) == ["learner1"]
+    assert client.get(accepted["report_url"]).status_code == 404
+
+
+@override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=1)
+def test_an_operation_whose_course_is_locked_when_it_runs_fails_with_that_reason(
+        course, instructor, enrolled_learners, api_client, django_capture_on_commit_callbacks):
+    client = api_client(instructor)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        accepted = client.post(reverse("certificate_exception_imports", kwargs={"course_id": str(course.id)}),
+                               {"file": csv_file("learner1\nlearner2\n")}, format="multipart").json()
+    with import_lock(course.id, "certificate_exceptions"):
+        for callback in callbacks:
+            callback()
+    operation = client.get(accepted["url"]).json()
+    assert operation["status"] == "failed" and operation["error"]["error_code"] == "import_in_progress"
+    assert not CertificateAllowlist.objects.exists()

@@ -2,7 +2,6 @@
 import logging
 
 import ddt
-import pytest
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext

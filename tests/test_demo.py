@@ -12,6 +12,11 @@ import urllib.request
 import uuid
 
 import pytest
+from django.contrib.auth import get_user_model
+
+from certexceptions_plugin.invitations.models import ExternalId
+from certexceptions_plugin.standalone import demo
+from certexceptions_plugin.standalone.models import CourseEnrollmentAllowed
 
 COURSE = "course-v1:DemoX+CE101+2026"
 
@@ -105,3 +110,16 @@ def test_token_command_matches_the_server(demo_server):
     assert token.count(".") == 2
     status, _ = call(f"{demo_server.base}/api/instructor/v2/courses/{COURSE}/audit", token)
     assert status == 200
+
+
+def test_seed_is_idempotent_and_keeps_demo_changes(db):  # pylint: disable=unused-argument
+    demo.seed()
+    demo.seed()
+    records = {(r.user.username if r.user_id else r.email): r.external_id
+               for r in ExternalId.objects.filter(course_key=demo.DEMO_COURSE).select_related("user")}
+    assert records == {"learner1": "S0001", "learner2": "S0002", "newstudent@example.com": "S0100"}
+    assert CourseEnrollmentAllowed.objects.filter(email="newstudent@example.com", auto_enroll=True).exists()
+    ExternalId.objects.filter(user__username="learner1").delete()
+    ExternalId.objects.filter(user__username="learner2").update(external_id="S0001")
+    demo.seed()  # learner1's S0001 is now learner2's: seeding again must not fail
+    assert get_user_model().objects.filter(username="learner60").exists()

@@ -6,9 +6,11 @@ from unittest import mock
 import pytest
 from django.test import TransactionTestCase
 
+from certexceptions_plugin.bulk import pipeline
 from certexceptions_plugin.bulk.reader import CsvRow
 from certexceptions_plugin.invitations import importer as importer_module
 from certexceptions_plugin.invitations import services
+from certexceptions_plugin.invitations.imports import INVITATIONS
 from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.errors import PluginError
 from tests.concurrency import run_together
@@ -55,10 +57,9 @@ class TestConcurrentClaims(TransactionTestCase):
             return results
 
         def upload(email):
-            columns = importer_module.parse_header(("email", "external_id"))
             rows = [CsvRow(number=2, cells=(email, "RACE2")), CsvRow(number=3, cells=(f"x{email}", f"{email}-2"))]
-            return lambda: services.import_invitations(course_key=self.course.id, actor=self.staff,
-                                                       columns=columns, rows=rows)
+            return lambda: pipeline.run_rows(INVITATIONS, course_key=self.course.id, actor=self.staff,
+                                             header=("email", "external_id"), rows=rows, options={})
 
         # The per-course import lock would turn one upload away with 409; take it out to reach the database.
         with mock.patch.object(importer_module.InvitationImporter, "plan", plan_then_wait), \

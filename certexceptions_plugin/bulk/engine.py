@@ -11,7 +11,7 @@ from django.db import transaction
 from certexceptions_plugin.audit.api import AuditRecord, record_events
 from certexceptions_plugin.bulk.locks import import_lock
 from certexceptions_plugin.bulk.reader import CsvRow
-from certexceptions_plugin.bulk.results import BulkResult, RowResult
+from certexceptions_plugin.bulk.results import BulkResult, Counts, RowResult
 
 T = TypeVar("T")
 #: Called with (rows done, rows in the file); see :func:`run_import`.
@@ -32,6 +32,8 @@ class Importer(abc.ABC):
     outcomes: Sequence[str]
     #: Outcomes whose rows ``apply`` writes.
     write_outcomes: frozenset[str]
+    #: The import's own summary counts, beside the outcomes.
+    counts: Counts = {}
 
     def __init__(self, *, course_key, actor):
         self.course_key = course_key
@@ -66,7 +68,7 @@ def run_import(importer: Importer, rows: Sequence[CsvRow], *, dry_run: bool,
     if dry_run:
         results = importer.plan(rows)
         report(len(results), len(results))
-        return BulkResult(dry_run=True, outcomes=importer.outcomes, rows=results)
+        return BulkResult(dry_run=True, outcomes=importer.outcomes, rows=results, counts=importer.counts)
     with import_lock(importer.course_key, importer.kind) as lock:
         results = importer.plan(rows)
         to_write = [row for row in results if row.outcome in importer.write_outcomes]
@@ -78,4 +80,4 @@ def run_import(importer: Importer, rows: Sequence[CsvRow], *, dry_run: bool,
             lock.refresh()
             done += len(chunk)
             report(done, len(results))
-    return BulkResult(dry_run=False, outcomes=importer.outcomes, rows=results)
+    return BulkResult(dry_run=False, outcomes=importer.outcomes, rows=results, counts=importer.counts)

@@ -8,7 +8,8 @@ from opaque_keys.edx.django.models import CourseKeyField
 
 class BulkOperation(models.Model):
     """
-    An import too large for one request, run by a Celery task; ``result`` holds the response it produced.
+    An import: run in the request (kept for its report) or, too large for one, by a Celery task; ``result``
+    holds the response it produced.
 
     .. no_pii:
     """

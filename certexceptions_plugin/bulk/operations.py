@@ -1,8 +1,6 @@
 """
-Large imports: the request stores the file and answers 202; a Celery task runs the same code in the background.
-
-Each kind registers a runner ``(course_key, actor, upload, params, progress) -> response dict``, the permission
-needed to read its operations and the columns of its CSV report.
+Imports now or in the background: a large upload is stored and answered with 202, and a Celery task runs the same
+pipeline on it (:mod:`certexceptions_plugin.bulk.pipeline`).
 
 The task (``certexceptions_plugin.tasks``, found by the worker's autodiscovery) calls :func:`execute`; this module
 queues it by name and never imports it.
@@ -11,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from celery import current_app
 from django.conf import settings
@@ -20,35 +19,50 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from certexceptions_plugin.bulk.errors import FileRejected, ImportInProgress
+from certexceptions_plugin.bulk import pipeline
+from certexceptions_plugin.bulk.errors import ImportInProgress
+from certexceptions_plugin.bulk.kinds import KINDS, ImportKind
 from certexceptions_plugin.bulk.locks import is_locked
 from certexceptions_plugin.bulk.models import BulkOperation
-from certexceptions_plugin.host.port import Permission
+from certexceptions_plugin.errors import PluginError
 
 log = logging.getLogger(__name__)
-Runner = Callable[..., dict]
 #: The Celery task that runs a stored operation (defined in ``certexceptions_plugin.tasks``).
 RUN_TASK = "certexceptions_plugin.run_bulk_operation"
-
-
-@dataclass(frozen=True)
-class Kind:
-    runner: Runner
-    permission: Permission
-    #: The columns of the CSV report, in order (the stored result is JSON, whose key order databases may change).
-    report_columns: tuple[str, ...]
-
-
-KINDS: dict[str, Kind] = {}
-
-
-def register(kind: str, runner: Runner, *, permission: Permission, report_columns: tuple[str, ...]) -> None:
-    KINDS[kind] = Kind(runner=runner, permission=permission, report_columns=report_columns)
 
 
 def upload_storage():
     """Where uploads wait for their task: a private storage in production (``CERTEXCEPTIONS_UPLOAD_STORAGE``)."""
     return storages[settings.CERTEXCEPTIONS_UPLOAD_STORAGE]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An upload once its request is done with it: imported, with the response ``body``, or still to run."""
+
+    operation: BulkOperation
+    body: dict | None = None
+
+
+def import_or_submit(kind: ImportKind, *, course_key, actor, upload, options: Mapping[str, Any],
+                     dry_run: bool = False) -> Accepted:
+    """
+    Read the upload, then import it now or, above ``CERTEXCEPTIONS_SYNC_MAX_ROWS`` rows, store it and start a
+    background operation that imports it in a worker. An import done now is kept as a finished operation too, so
+    that its report can be downloaded the same way.
+    """
+    header, rows = pipeline.read(kind, upload)
+    params = {"options": dict(options), "dry_run": dry_run}
+    if len(rows) > settings.CERTEXCEPTIONS_SYNC_MAX_ROWS:
+        return Accepted(submit(kind=kind.name, course_key=course_key, actor=actor, upload=upload, params=params,
+                               rows_total=len(rows)))
+    result = pipeline.run_rows(kind, course_key=course_key, actor=actor, header=header, rows=rows, options=options,
+                               dry_run=dry_run)
+    body = pipeline.payload(kind, result, options)
+    operation = BulkOperation.objects.create(
+        kind=kind.name, course_key=course_key, actor=actor, params=params, status=BulkOperation.SUCCEEDED,
+        rows_total=len(rows), rows_done=len(rows), result=body)
+    return Accepted(operation, body)
 
 
 def submit(*, kind: str, course_key, actor, upload, params: dict, rows_total: int) -> BulkOperation:
@@ -88,16 +102,17 @@ def execute(operation_id: str) -> BulkOperation | None:
     def progress(done: int, total: int) -> None:
         BulkOperation.objects.filter(id=operation.id).update(rows_done=done, rows_total=total)
 
+    kind, options = KINDS[operation.kind], operation.params["options"]
     storage = upload_storage()
     try:
         with storage.open(operation.file_path, "rb") as upload:
-            operation.result = KINDS[operation.kind].runner(
-                course_key=operation.course_key, actor=operation.actor, upload=upload,
-                params=operation.params, progress=progress)
+            result = pipeline.run(kind, course_key=operation.course_key, actor=operation.actor, upload=upload,
+                                  options=options, dry_run=operation.params["dry_run"], progress=progress)
+        operation.result = pipeline.payload(kind, result, options)
         operation.status = BulkOperation.SUCCEEDED
-    except (FileRejected, ImportInProgress) as exc:
+    except PluginError as exc:
         operation.status = BulkOperation.FAILED
-        operation.error = {"message": exc.message, "error_code": exc.error_code, **exc.extra}
+        operation.error = exc.as_dict()
     except Exception:  # pylint: disable=broad-except
         log.exception("Bulk operation %s failed", operation.id)
         operation.status = BulkOperation.FAILED

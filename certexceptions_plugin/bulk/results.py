@@ -2,11 +2,32 @@
 from __future__ import annotations
 
 import csv
+import enum
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+
+class Code(enum.StrEnum):
+    """
+    A stable snake_case code (an outcome or a reason) with the sentence that explains it to people.
+
+    Members are declared as ``NAME = "code", gettext_lazy("Sentence.")``; they compare and serialise as the code.
+    """
+
+    def __new__(cls, value: str, sentence):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.sentence = sentence
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """``(code, sentence)`` pairs, as serializer fields and the OpenAPI schema take them."""
+        return [(member.value, str(member.sentence)) for member in cls]
+
 
 FAILED = "failed"
 # Characters that make spreadsheet programs treat a cell as a formula.
@@ -37,6 +58,10 @@ class RowResult:
                 "message": self.message}
 
 
+#: Summary counts beyond the outcomes: name -> which rows it counts.
+Counts = Mapping[str, Callable[[RowResult], bool]]
+
+
 @dataclass
 class BulkResult:
     """The report of one import."""
@@ -44,11 +69,17 @@ class BulkResult:
     dry_run: bool
     outcomes: Sequence[str]
     rows: list[RowResult]
+    counts: Counts = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, int]:
-        counts = Counter(row.outcome for row in self.rows)
-        return {"rows": len(self.rows), **{outcome: counts.get(outcome, 0) for outcome in self.outcomes}}
+        """Rows, then rows per outcome, then the import's own counts."""
+        outcomes = Counter(row.outcome for row in self.rows)
+        return {
+            "rows": len(self.rows),
+            **{outcome: outcomes.get(outcome, 0) for outcome in self.outcomes},
+            **{name: sum(1 for row in self.rows if counts(row)) for name, counts in self.counts.items()},
+        }
 
     @property
     def failures(self) -> list[RowResult]:

@@ -7,18 +7,45 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certexceptions_plugin.audit.api import AuditRecord
 from certexceptions_plugin.bulk.engine import Importer, chunked
 from certexceptions_plugin.bulk.reader import CsvFormat, CsvRow
-from certexceptions_plugin.bulk.results import FAILED, RowResult
+from certexceptions_plugin.bulk.results import Code, RowResult
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import LearnerRef
 
 GRANT, REMOVE = "grant", "remove"
 ACTIONS = (GRANT, REMOVE)
-GRANTED, UPDATED, UNCHANGED, REMOVED = "granted", "updated", "unchanged", "removed"
-OUTCOMES = (GRANTED, UPDATED, UNCHANGED, REMOVED, FAILED)
+
+
+class Outcome(Code):
+    GRANTED = "granted", gettext_lazy("A new certificate exception.")
+    UPDATED = "updated", gettext_lazy("Already had an exception; its notes changed to the file's (non-blank) notes.")
+    UNCHANGED = "unchanged", gettext_lazy("Already had an exception, and the notes are blank or the same: so "
+                                          "uploading a file again is harmless.")
+    REMOVED = "removed", gettext_lazy("The exception was removed.")
+    FAILED = "failed", gettext_lazy("Nothing was written for the row; its reason says why.")
+
+
+class Reason(Code):
+    INVALID_ROW = "invalid_row", gettext_lazy("No username or email, or more than two columns.")
+    USER_NOT_FOUND = "user_not_found", gettext_lazy("No account has that username or email, in any case "
+                                                    "(accounts being retired count as not found).")
+    AMBIGUOUS_LEARNER = "ambiguous_learner", gettext_lazy("The identifier is one account's username and another "
+                                                          "account's email.")
+    DUPLICATE_IN_FILE = "duplicate_in_file", gettext_lazy("The same learner (by username or email) appears earlier "
+                                                          "in the file; the first row counts.")
+    NOT_ENROLLED = "not_enrolled", gettext_lazy("Granting: the learner has no active enrolment in the course.")
+    CERTIFICATE_INVALIDATED = "certificate_invalidated", gettext_lazy("Granting: the learner's certificate has an "
+                                                                      "active invalidation.")
+    NOT_ALLOWLISTED = "not_allowlisted", gettext_lazy("Removing: the learner has no certificate exception.")
+    LMS_ERROR = "lms_error", gettext_lazy("The LMS raised while writing the row; the message gives its error. "
+                                          "Nothing is written for the row, and the other rows are written.")
+
+
+GRANTED, UPDATED, UNCHANGED, REMOVED = Outcome.GRANTED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.REMOVED
 HEADER_IDENTIFIERS = {"username", "email", "user", "learner", "identifier", "username_or_email"}
 TEMPLATE_HEADER = ("username_or_email", "notes")
 #: What a username or an email looks like, as far as choosing the delimiter goes: no space, no delimiter.
@@ -49,7 +76,7 @@ class CertificateExceptionImporter(Importer):
     """Grants or removes certificate exceptions for the rows of one file."""
 
     kind = "certificate_exceptions"
-    outcomes = OUTCOMES
+    outcomes = Outcome
 
     def __init__(self, *, course_key, actor, action: str = GRANT):
         super().__init__(course_key=course_key, actor=actor)
@@ -73,10 +100,10 @@ class CertificateExceptionImporter(Importer):
         result = RowResult(row=row.number, outcome="", fields={
             "learner": identifier, "username": None, "email": None, "notes": notes})
         if len(row.cells) > 2:
-            result.fail("invalid_row", _("The row has {count} columns; expected a username or email and optional "
+            result.fail(Reason.INVALID_ROW, _("The row has {count} columns; expected a username or email and optional "
                                          "notes.").format(count=len(row.cells)))
         elif not identifier:
-            result.fail("invalid_row", _("The row has no username or email."))
+            result.fail(Reason.INVALID_ROW, _("The row has no username or email."))
         return result
 
     def _check(self, results: list[RowResult], first_row_of: dict[int, int]) -> None:
@@ -92,18 +119,18 @@ class CertificateExceptionImporter(Importer):
             identifier = result.fields["learner"]
             found = matches.get(identifier, ())
             if not found:
-                result.fail("user_not_found", _("No account has the username or email '{identifier}'.").format(
+                result.fail(Reason.USER_NOT_FOUND, _("No account has the username or email '{identifier}'.").format(
                     identifier=identifier))
                 continue
             if len(found) > 1:
-                result.fail("ambiguous_learner", _("'{identifier}' is the username of one account and the email "
+                result.fail(Reason.AMBIGUOUS_LEARNER, _("'{identifier}' is the username of one account and the email "
                                                    "of another; use the other identifier.").format(
                     identifier=identifier))
                 continue
             learner = found[0]
             result.fields.update(username=learner.username, email=learner.email)
             if learner.id in first_row_of:
-                result.fail("duplicate_in_file", _("{username} already appears in row {row}.").format(
+                result.fail(Reason.DUPLICATE_IN_FILE, _("{username} already appears in row {row}.").format(
                     username=learner.username, row=first_row_of[learner.id]))
                 continue
             first_row_of[learner.id] = result.row
@@ -116,10 +143,10 @@ class CertificateExceptionImporter(Importer):
     def _plan_grant(result, learner, enrolled, allowlisted, invalidated) -> None:
         notes = result.fields["notes"]
         if learner.id not in enrolled:
-            result.fail("not_enrolled", _("{username} is not enrolled in this course.").format(
+            result.fail(Reason.NOT_ENROLLED, _("{username} is not enrolled in this course.").format(
                 username=learner.username))
         elif learner.id in invalidated:
-            result.fail("certificate_invalidated", _("{username} has an active certificate invalidation in this "
+            result.fail(Reason.CERTIFICATE_INVALIDATED, _("{username} has an active certificate invalidation in this "
                                                      "course.").format(username=learner.username))
         elif learner.id not in allowlisted:
             result.outcome, result.message = GRANTED, _("Certificate exception granted.")
@@ -134,7 +161,7 @@ class CertificateExceptionImporter(Importer):
     @staticmethod
     def _plan_remove(result, learner, allowlisted) -> None:
         if learner.id not in allowlisted:
-            result.fail("not_allowlisted", _("{username} has no certificate exception in this course.").format(
+            result.fail(Reason.NOT_ALLOWLISTED, _("{username} has no certificate exception in this course.").format(
                 username=learner.username))
         else:
             result.outcome, result.message = REMOVED, _("Certificate exception removed.")
@@ -153,7 +180,7 @@ class CertificateExceptionImporter(Importer):
             failed_message = _("The LMS could not remove the certificate exception: {error}")
         for row in rows:
             if row.target.learner.id in failures:
-                row.fail("lms_error", failed_message.format(error=failures[row.target.learner.id]))
+                row.fail(Reason.LMS_ERROR, failed_message.format(error=failures[row.target.learner.id]))
         return [
             AuditRecord(
                 actor=self.actor, course_key=self.course_key, action=f"certificate_exception.{row.outcome}",

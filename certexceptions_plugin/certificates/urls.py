@@ -12,7 +12,7 @@ from certexceptions_plugin.rest import COURSE_ID_PATTERN
 PREFIX = rf"^api/instructor/v2/courses/{COURSE_ID_PATTERN}/certificates/exceptions/imports"
 
 urlpatterns = [
-    re_path(rf"{PREFIX}$", views.BulkCertificateExceptionsView.as_view(), name="certificate_exception_imports"),
-    re_path(rf"{PREFIX}/template\.csv$", views.BulkCertificateExceptionsTemplateView.as_view(),
+    re_path(rf"{PREFIX}$", views.CertificateExceptionImportView.as_view(), name="certificate_exception_imports"),
+    re_path(rf"{PREFIX}/template\.csv$", views.CertificateExceptionTemplateView.as_view(),
             name="certificate_exception_imports_template"),
 ]

@@ -23,19 +23,53 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certexceptions_plugin.audit.api import AuditRecord
 from certexceptions_plugin.bulk.engine import Importer, chunked
 from certexceptions_plugin.bulk.errors import FileRejected
 from certexceptions_plugin.bulk.reader import CsvFormat, CsvRow
-from certexceptions_plugin.bulk.results import FAILED, RowResult
+from certexceptions_plugin.bulk.results import Code, RowResult
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import LearnerRef
 from certexceptions_plugin.invitations.models import MAX_EXTERNAL_ID_LENGTH, ExternalId
 
-INVITED, ENROLLED = "invited", "enrolled"
-EXISTING_INVITATION, EXISTING_ENROLLMENT = "existing_invitation", "existing_enrollment"
-OUTCOMES = (INVITED, ENROLLED, EXISTING_INVITATION, EXISTING_ENROLLMENT, FAILED)
+
+class Outcome(Code):
+    INVITED = "invited", gettext_lazy("No active account has the email: a pending invitation (the LMS's "
+                                      "CourseEnrollmentAllowed) was created.")
+    ENROLLED = "enrolled", gettext_lazy("An active account has the email, and is now enrolled.")
+    EXISTING_INVITATION = "existing_invitation", gettext_lazy("The email was already invited.")
+    EXISTING_ENROLLMENT = "existing_enrollment", gettext_lazy("The account was already enrolled.")
+    FAILED = "failed", gettext_lazy("Nothing was written for the row; its reason says why.")
+
+
+class Reason(Code):
+    MISSING_EMAIL = "missing_email", gettext_lazy("The email cell is blank.")
+    INVALID_EMAIL = "invalid_email", gettext_lazy("Not an email address.")
+    INVALID_ROW = "invalid_row", gettext_lazy("More cells than the header, or a value under a blank header.")
+    INVALID_EXTERNAL_ID = "invalid_external_id", gettext_lazy("The external id is longer than 100 characters.")
+    DUPLICATE_EMAIL_IN_FILE = "duplicate_email_in_file", gettext_lazy(
+        "The same email (in any case) appears earlier in the file; the first row counts.")
+    DUPLICATE_EXTERNAL_ID_IN_FILE = "duplicate_external_id_in_file", gettext_lazy(
+        "The same external id (in any case) appears earlier in the file; the first row counts.")
+    EXTERNAL_ID_TAKEN = "external_id_taken", gettext_lazy(
+        "The external id belongs to another learner or invitation in the course: nothing is written for the row. "
+        "Also, as a note on an invited or enrolled row: the id it claimed stays with a row the LMS failed, so its "
+        "own id is left as it was.")
+    EXTERNAL_ID_KEPT = "external_id_kept", gettext_lazy(
+        "A note, not a failure: with existing_external_ids=keep, the stored external id stayed as it was.")
+    EMAIL_RETIRED = "email_retired", gettext_lazy(
+        "The email belonged to an account the LMS has retired; the LMS invites no retired email, so nothing is "
+        "created.")
+    LMS_ERROR = "lms_error", gettext_lazy(
+        "The LMS raised while enrolling or inviting the row (an enrolment filter, an account without a profile, "
+        "an email shared by two accounts, any other error); the message gives its error. Nothing is written for "
+        "the row, its external id included, and the other rows are written.")
+
+
+INVITED, ENROLLED = Outcome.INVITED, Outcome.ENROLLED
+EXISTING_INVITATION, EXISTING_ENROLLMENT = Outcome.EXISTING_INVITATION, Outcome.EXISTING_ENROLLMENT
 REPLACE, KEEP = "replace", "keep"
 EXTERNAL_ID_MODES = (REPLACE, KEEP)
 
@@ -147,12 +181,21 @@ class Invitee:
         return self.id_change or bool(self.learner and self.record and self.record.is_pending)
 
 
+class InvitationRow(RowResult):
+    """A roster row: ``external_id_updated`` says whether the import set or replaced its stored id."""
+
+    def fail(self, reason: str, message: str) -> None:
+        super().fail(reason, message)
+        self.fields["external_id_updated"] = False
+
+
 class InvitationImporter(Importer):
     """Invites or enrols every row of a roster and records their external ids."""
 
     kind = "invitations"
-    outcomes = OUTCOMES
+    outcomes = Outcome
     write_outcomes = frozenset({INVITED, ENROLLED, EXISTING_INVITATION, EXISTING_ENROLLMENT})
+    counts = {"external_id_updated": lambda row: row.fields["external_id_updated"]}
 
     def __init__(self, *, course_key, actor, columns: Columns, auto_enroll: bool = True,
                  email_learners: bool = False, existing_external_ids: str = REPLACE):
@@ -177,22 +220,22 @@ class InvitationImporter(Importer):
     def _parse(self, row: CsvRow) -> RowResult:
         email = self.columns.cell(row, EMAIL)
         given_id = self.columns.cell(row, EXTERNAL_ID) or None
-        result = RowResult(row=row.number, outcome="", fields={
+        result = InvitationRow(row=row.number, outcome="", fields={
             "email": email, "name": self.columns.cell(row, NAME), "username": None, "external_id": given_id,
             "previous_external_id": None, "external_id_updated": False,
         })
         result.target = Invitee(email=email.lower(), given_id=given_id)
         if len(row.cells) > self.columns.width:
-            result.fail("invalid_row", _("The row has {count} cells but the header has {width} columns.").format(
+            result.fail(Reason.INVALID_ROW, _("The row has {count} cells but the header has {width} columns.").format(
                 count=len(row.cells), width=self.columns.width))
         elif any(row.cells[index] for index in self.columns.unnamed if index < len(row.cells)):
-            result.fail("invalid_row", _("The row has a value in a column whose header is blank."))
+            result.fail(Reason.INVALID_ROW, _("The row has a value in a column whose header is blank."))
         elif not email:
-            result.fail("missing_email", _("The row has no email."))
+            result.fail(Reason.MISSING_EMAIL, _("The row has no email."))
         elif not _is_email(email):
-            result.fail("invalid_email", _("'{email}' is not a valid email address.").format(email=email))
+            result.fail(Reason.INVALID_EMAIL, _("'{email}' is not a valid email address.").format(email=email))
         elif given_id and len(given_id) > MAX_EXTERNAL_ID_LENGTH:
-            result.fail("invalid_external_id", _("The external id is longer than {limit} characters.").format(
+            result.fail(Reason.INVALID_EXTERNAL_ID, _("The external id is longer than {limit} characters.").format(
                 limit=MAX_EXTERNAL_ID_LENGTH))
         return result
 
@@ -206,14 +249,14 @@ class InvitationImporter(Importer):
                 continue
             invitee = result.target
             if invitee.email in first_email:
-                result.fail("duplicate_email_in_file", _("The email {email} already appears in row {row}.").format(
+                result.fail(Reason.DUPLICATE_EMAIL_IN_FILE, _("The email {email} already appears in row {row}.").format(
                     email=result.fields["email"], row=first_email[invitee.email]))
                 continue
             first_email[invitee.email] = result.row
             if invitee.given_id is None:
                 continue
             if id_key(invitee.given_id) in first_id:
-                result.fail("duplicate_external_id_in_file",
+                result.fail(Reason.DUPLICATE_EXTERNAL_ID_IN_FILE,
                             _("The external id {external_id} already appears in row {row}.").format(
                                 external_id=invitee.given_id, row=first_id[id_key(invitee.given_id)]))
                 continue
@@ -250,7 +293,7 @@ class InvitationImporter(Importer):
                 if invitee.email in retired:
                     # The LMS's enroll_email creates nothing for a retired email (lms/djangoapps/instructor/
                     # enrollment.py, is_email_retired).
-                    result.fail("email_retired", _("The email {email} belonged to an account that has been "
+                    result.fail(Reason.EMAIL_RETIRED, _("The email {email} belonged to an account that has been "
                                                    "retired; the LMS does not invite it.").format(
                         email=result.fields["email"]))
                     continue
@@ -274,7 +317,7 @@ class InvitationImporter(Importer):
         if given is None or given == current:
             return ""
         if current is not None and self.keep_existing:
-            result.reason = "external_id_kept"
+            result.reason = Reason.EXTERNAL_ID_KEPT
             return _("Kept the existing external id {current}; the file has {given}.").format(
                 current=current, given=given)
         invitee.target_id, invitee.id_change = given, True
@@ -308,9 +351,9 @@ class InvitationImporter(Importer):
                 row, held_by = stack.pop()
                 if row.failed:
                     continue
-                row.fail("external_id_taken", _("The external id {external_id} already belongs to {holder} in this "
-                                                "course.").format(external_id=row.target.target_id,
-                                                                  holder=_holder_name(held_by)))
+                row.fail(Reason.EXTERNAL_ID_TAKEN, _(
+                    "The external id {external_id} already belongs to {holder} in this course.").format(
+                    external_id=row.target.target_id, holder=_holder_name(held_by)))
                 record = row.target.record
                 if record is not None and record.pk in claimant:
                     stack.append((claimant[record.pk], record))
@@ -376,7 +419,7 @@ class InvitationImporter(Importer):
                                    actor=self.actor, reason=ENROLLMENT_REASON)
             for result in enrol:
                 if result.target.learner.id in failures:
-                    result.fail("lms_error", _("The LMS could not enrol this learner: {error}").format(
+                    result.fail(Reason.LMS_ERROR, _("The LMS could not enrol this learner: {error}").format(
                         error=failures[result.target.learner.id]))
         if invite:
             failures = host.invite(course_key=self.course_key, emails=[result.target.email for result in invite],
@@ -384,7 +427,7 @@ class InvitationImporter(Importer):
                                    actor=self.actor, reason=ENROLLMENT_REASON)
             for result in invite:
                 if result.target.email in failures:
-                    result.fail("lms_error", _("The LMS could not invite this email: {error}").format(
+                    result.fail(Reason.LMS_ERROR, _("The LMS could not invite this email: {error}").format(
                         error=failures[result.target.email]))
 
     def _undo_ids(self, failed: list[RowResult], written: list[RowResult]) -> None:
@@ -412,7 +455,7 @@ class InvitationImporter(Importer):
                 "The external id {external_id} was not set: it stays with row {row}, because the LMS could not "
                 "write row {failed_row}.").format(external_id=invitee.target_id, row=keeper.row,
                                                  failed_row=root.row)])
-            result.reason = "external_id_taken"
+            result.reason = Reason.EXTERNAL_ID_TAKEN
             invitee.target_id, invitee.id_change = invitee.previous_id, False
             result.fields.update(external_id=invitee.previous_id, previous_external_id=None,
                                  external_id_updated=False)
@@ -448,7 +491,7 @@ class InvitationImporter(Importer):
                     self._write_ids(members)
             except IntegrityError:
                 for result in members:
-                    result.fail("external_id_taken", _(
+                    result.fail(Reason.EXTERNAL_ID_TAKEN, _(
                         "The external id {external_id} was taken by another change in this course while the file "
                         "was being processed; nothing was written for this row.").format(
                         external_id=result.target.target_id))

@@ -1,4 +1,4 @@
-"""Bulk invitations and external ids, for views, commands, tasks and the Python API."""
+"""Managing external ids one learner at a time, and linking a pending invitation's id on enrolment."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -11,81 +11,15 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from certexceptions_plugin.audit.api import AuditRecord, record_events
-from certexceptions_plugin.bulk import operations
-from certexceptions_plugin.bulk.engine import run_import
-from certexceptions_plugin.bulk.models import BulkOperation
-from certexceptions_plugin.bulk.reader import CsvRow, read_csv
-from certexceptions_plugin.bulk.results import FAILED, BulkResult
-from certexceptions_plugin.host import get_host
-from certexceptions_plugin.host.port import Permission
-from certexceptions_plugin.invitations.importer import (
-    CSV_FORMAT,
-    REPLACE,
-    Columns,
-    InvitationImporter,
-    external_id_audit,
-    id_key,
-    parse_header,
-)
-from certexceptions_plugin.invitations.models import MAX_EXTERNAL_ID_LENGTH, ExternalId
 from certexceptions_plugin.errors import PluginError
+from certexceptions_plugin.host import get_host
+from certexceptions_plugin.invitations.importer import external_id_audit, id_key
+from certexceptions_plugin.invitations.models import MAX_EXTERNAL_ID_LENGTH, ExternalId
 
-KIND = InvitationImporter.kind
 ENROLLED, INVITED = "enrolled", "invited"
 EXPORT_COLUMNS = ("username", "email", "external_id", "status")
 
 
-def read_rows(upload) -> tuple[Columns, list[CsvRow]]:
-    """The header (required: the first non-blank row) and the data rows; 400 ``bad_header`` for a bad header."""
-    header, rows = read_csv(upload, CSV_FORMAT, max_bytes=settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES,
-                            max_rows=settings.CERTEXCEPTIONS_MAX_ROWS)
-    return parse_header(header), rows
-
-
-def import_invitations(*, course_key, actor, columns: Columns, rows: list[CsvRow], dry_run: bool = False,
-                       auto_enroll: bool = True, email_learners: bool = False,
-                       existing_external_ids: str = REPLACE, progress=None) -> BulkResult:
-    importer = InvitationImporter(course_key=course_key, actor=actor, columns=columns, auto_enroll=auto_enroll,
-                                  email_learners=email_learners, existing_external_ids=existing_external_ids)
-    return run_import(importer, rows, dry_run=dry_run, progress=progress)
-
-
-def upload_invitations(*, course_key, actor, upload, **params) -> BulkResult | BulkOperation:
-    """
-    Check the upload, then import it now, or, above ``CERTEXCEPTIONS_SYNC_MAX_ROWS`` rows, hand it to a background
-    operation. ``params`` are :func:`import_invitations`' options.
-    """
-    columns, rows = read_rows(upload)
-    if len(rows) > settings.CERTEXCEPTIONS_SYNC_MAX_ROWS:
-        return operations.submit(kind=KIND, course_key=course_key, actor=actor, upload=upload, params=params,
-                                 rows_total=len(rows))
-    return import_invitations(course_key=course_key, actor=actor, columns=columns, rows=rows, **params)
-
-
-def result_payload(result: BulkResult) -> dict:
-    """The response body; ``external_id_updated`` counts the rows whose stored id was set or replaced."""
-    rows = [row.as_dict() for row in result.rows]
-    for row in rows:
-        row["external_id_updated"] = row["external_id_updated"] and row["outcome"] != FAILED
-    summary = result.summary
-    failed = summary.pop(FAILED)
-    summary["external_id_updated"] = sum(1 for row in rows if row["external_id_updated"])
-    summary[FAILED] = failed
-    return {"dry_run": result.dry_run, "summary": summary, "rows": rows}
-
-
-def _run_stored(*, course_key, actor, upload, params, progress) -> dict:
-    columns, rows = read_rows(upload)
-    return result_payload(import_invitations(course_key=course_key, actor=actor, columns=columns, rows=rows,
-                                             progress=progress, **params))
-
-
-operations.register(KIND, _run_stored, permission=Permission.ENROLLMENT, report_columns=(
-    "row", "email", "name", "username", "external_id", "previous_external_id", "external_id_updated", "outcome",
-    "reason", "message"))
-
-
-# --- managing ids ----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ExternalIdEntry:
     username: str | None

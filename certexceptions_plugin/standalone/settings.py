@@ -178,6 +178,10 @@ SPECTACULAR_SETTINGS = {
         "JoinCodeLookupStatusEnum": "certexceptions_plugin.join_codes.services.STATUSES",
         "JoinResultStatusEnum": "certexceptions_plugin.join_codes.serializers.JOIN_RESULT_STATUSES",
         "ExternalIdStatusEnum": "certexceptions_plugin.invitations.serializers.EXTERNAL_ID_STATUSES",
+        "CertificateExceptionOutcomeEnum": "certexceptions_plugin.certificates.importer.Outcome.choices",
+        "CertificateExceptionReasonEnum": "certexceptions_plugin.certificates.importer.Reason.choices",
+        "InvitationOutcomeEnum": "certexceptions_plugin.invitations.importer.Outcome.choices",
+        "InvitationReasonEnum": "certexceptions_plugin.invitations.importer.Reason.choices",
     },
 }
 

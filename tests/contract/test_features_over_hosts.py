@@ -7,15 +7,22 @@ from django.contrib.auth.models import AnonymousUser
 
 from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk.reader import CsvRow
-from certexceptions_plugin.certificates import services as certificates
+from certexceptions_plugin.bulk import pipeline
+from certexceptions_plugin.certificates.imports import CERTIFICATE_EXCEPTIONS
 from certexceptions_plugin.host.port import LearnerRef
-from certexceptions_plugin.invitations import services as invitations
-from certexceptions_plugin.invitations.importer import ENROLLMENT_REASON, parse_header
+from certexceptions_plugin.invitations.importer import ENROLLMENT_REASON
+from certexceptions_plugin.invitations.imports import INVITATIONS
 from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.join_codes import services as join_codes
 from certexceptions_plugin.errors import PluginError
 from certexceptions_plugin.join_codes.models import JoinCode
 from tests.openedx_fakes.models import EnrollmentNotAllowed
+
+
+def import_roster(course, staff, rows):
+    """A roster of ``email,external_id`` rows, imported now."""
+    return pipeline.run_rows(INVITATIONS, course_key=course, actor=staff, header=("email", "external_id"),
+                             rows=rows, options={})
 
 
 @pytest.fixture
@@ -95,9 +102,7 @@ def test_pending_external_id_moves_to_the_learner_when_enrolled(on_host):
     course = world.course()
     staff = world.user("staffer")
     world.role(staff, course, "staff")
-    columns = parse_header(("email", "external_id"))
-    result = invitations.import_invitations(course_key=course, actor=staff, columns=columns,
-                                            rows=[CsvRow(number=2, cells=("New.Person@school.edu", "S0100"))])
+    result = import_roster(course, staff, [CsvRow(number=2, cells=("New.Person@school.edu", "S0100"))])
     assert [row.outcome for row in result.rows] == ["invited"]
     assert world.invitations(course) == {"new.person@school.edu": True}
 
@@ -109,8 +114,8 @@ def test_pending_external_id_moves_to_the_learner_when_enrolled(on_host):
     assert record.user_id == person.id
 
 
-
 # --- what the LMS refuses or fails ----------------------------------------------------------------------------
+
 
 def staffed_course(world):
     course = world.course()
@@ -137,9 +142,7 @@ def test_invitation_rows_the_lms_fails_fail_alone_and_leave_nothing_written(on_h
             ("broken@example.com", "B1"),     # 4: invitation fails
             ("ok@example.com", "O1"),         # 5
             ("fine@example.com", "F1")]       # 6
-    result = invitations.import_invitations(
-        course_key=course, actor=staff, columns=parse_header(("email", "external_id")),
-        rows=[CsvRow(number=n, cells=cells) for n, cells in enumerate(rows, start=2)])
+    result = import_roster(course, staff, [CsvRow(number=n, cells=cells) for n, cells in enumerate(rows, start=2)])
 
     by_row = {row.row: row for row in result.rows}
     assert {n: (row.outcome, row.reason) for n, row in by_row.items()} == {
@@ -176,8 +179,8 @@ def test_certificate_rows_the_lms_fails_fail_alone(on_host):
     for learner in (ada, bob):
         world.enroll(learner, course)
     world.fail_write("grant_certificate_exceptions", bob, RuntimeError("certificate generation failed"))
-    result = certificates.import_exceptions(course_key=course, actor=instructor, rows=[
-        CsvRow(number=1, cells=("ada", "a")), CsvRow(number=2, cells=("BOB", "b"))])
+    result = pipeline.run_rows(CERTIFICATE_EXCEPTIONS, course_key=course, actor=instructor, header=None, options={},
+                               rows=[CsvRow(number=1, cells=("ada", "a")), CsvRow(number=2, cells=("BOB", "b"))])
     assert [(row.outcome, row.reason, row.message) for row in result.rows] == [
         ("granted", None, "Certificate exception granted."),
         ("failed", "lms_error", "The LMS could not grant the certificate exception: RuntimeError: certificate "
@@ -191,9 +194,8 @@ def test_a_retired_email_is_not_invited(on_host):
     world = on_host
     course, staff = staffed_course(world)
     world.retired_email("gone@example.com")
-    result = invitations.import_invitations(
-        course_key=course, actor=staff, columns=parse_header(("email", "external_id")),
-        rows=[CsvRow(number=2, cells=("Gone@Example.com", "G1")), CsvRow(number=3, cells=("new@example.com", ""))])
+    result = import_roster(course, staff, [CsvRow(number=2, cells=("Gone@Example.com", "G1")),
+                                           CsvRow(number=3, cells=("new@example.com", ""))])
     assert [(row.outcome, row.reason) for row in result.rows] == [("failed", "email_retired"), ("invited", None)]
     assert result.rows[0].message == ("The email Gone@Example.com belonged to an account that has been retired; "
                                       "the LMS does not invite it.")

@@ -1,0 +1,65 @@
+"""The request and response shapes of an import kind, derived from its declaration (for the OpenAPI schema)."""
+from __future__ import annotations
+
+import copy
+
+from rest_framework import serializers
+
+from certexceptions_plugin.bulk.kinds import ImportKind
+from certexceptions_plugin.bulk.models import BulkOperation
+
+DRY_RUN_HELP = "Plan and report without writing anything."
+
+
+def _serializer(name: str, fields: dict) -> type[serializers.Serializer]:
+    # Each serializer gets its own copies: a DRF field instance belongs to one serializer.
+    return type(name, (serializers.Serializer,), {key: copy.deepcopy(value) for key, value in fields.items()})
+
+
+def _prefix(kind: ImportKind) -> str:
+    return "".join(part.capitalize() for part in kind.name.split("_"))
+
+
+def request_serializer(kind: ImportKind) -> type[serializers.Serializer]:
+    return _serializer(f"{_prefix(kind)}ImportRequest", {
+        "file": serializers.FileField(help_text=kind.file_help),
+        "dry_run": serializers.BooleanField(default=False, help_text=DRY_RUN_HELP),
+        **{option.name: option.serializer_field() for option in kind.options},
+    })
+
+
+def row_serializer(kind: ImportKind) -> type[serializers.Serializer]:
+    return _serializer(f"{_prefix(kind)}Row", {
+        "row": serializers.IntegerField(help_text="1-based line number in the file."),
+        **kind.row_fields,
+        "outcome": serializers.ChoiceField(choices=kind.outcomes.choices()),
+        "reason": serializers.ChoiceField(choices=kind.reasons.choices(), allow_null=True,
+                                          help_text="Why the row failed, or a note on what was done."),
+        "message": serializers.CharField(help_text="What happened to the row, in words."),
+    })
+
+
+def result_serializer(kind: ImportKind) -> type[serializers.Serializer]:
+    summary = _serializer(f"{_prefix(kind)}Summary", {
+        name: serializers.IntegerField() for name in ("rows", *map(str, kind.outcomes), *kind.counts)})
+    return _serializer(f"{_prefix(kind)}ImportResult", {
+        "dry_run": serializers.BooleanField(),
+        "summary": summary(),
+        "rows": row_serializer(kind)(many=True),
+        **kind.payload_fields,
+        "report_url": serializers.URLField(help_text="The rows as a CSV file."),
+    })
+
+
+class OperationSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A background import: its progress and, once it has finished, its result or error."""
+
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    status = serializers.ChoiceField(choices=[status for status, _ in BulkOperation.STATUSES])
+    rows_total = serializers.IntegerField()
+    rows_done = serializers.IntegerField()
+    url = serializers.URLField()
+    report_url = serializers.URLField()
+    result = serializers.JSONField(allow_null=True, help_text="Once succeeded: the body a small upload gets.")
+    error = serializers.JSONField(allow_null=True, help_text="Once failed: {message, error_code}.")
