@@ -52,6 +52,11 @@ def api_client():
     return make
 
 
+@pytest.fixture
+def course_staff_client(api_client, course_staff):
+    return api_client(course_staff)
+
+
 def csv_file(text, name="upload.csv", encoding="utf-8"):
     """An uploaded file holding ``text``."""
     data = text if isinstance(text, bytes) else text.encode(encoding)

@@ -4,7 +4,6 @@ import threading
 from unittest import mock
 
 import pytest
-from django.test import TransactionTestCase
 
 from certexceptions_plugin.bulk import pipeline
 from certexceptions_plugin.bulk.reader import CsvRow
@@ -14,19 +13,26 @@ from certexceptions_plugin.invitations.imports import INVITATIONS
 from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.errors import PluginError
 from tests.concurrency import run_together
-from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory
+from tests.factories import CourseFactory, EnrollmentFactory
 
 
-@pytest.mark.mysql_only
-class TestConcurrentClaims(TransactionTestCase):
+pytestmark = pytest.mark.mysql_only
 
-    def setUp(self):
-        self.course = CourseFactory()
-        self.staff = RoleFactory(course_id=self.course.id, role="staff").user
-        self.learners = [EnrollmentFactory(course_id=self.course.id, user__username=f"racer{n}").user
-                         for n in range(2)]
 
-    def test_two_patches_cannot_both_claim_one_id(self):
+@pytest.fixture
+def course(transactional_db):  # the race needs real commits, seen by the other threads' connections
+    return CourseFactory()
+
+
+@pytest.fixture(autouse=True)
+def racers(course):
+    """racer0 and racer1, enrolled in the course."""
+    return [EnrollmentFactory(course_id=course.id, user__username=f"racer{n}").user for n in range(2)]
+
+
+class TestConcurrentClaims:
+
+    def test_two_patches_cannot_both_claim_one_id(self, course, course_staff):
         barrier = threading.Barrier(2, timeout=20)
         original = services._holder_of  # pylint: disable=protected-access
 
@@ -36,7 +42,7 @@ class TestConcurrentClaims(TransactionTestCase):
             return holder
 
         def claim(username):
-            return lambda: services.set_external_id(course_key=self.course.id, actor=self.staff,
+            return lambda: services.set_external_id(course_key=course.id, actor=course_staff,
                                                     learner=username, external_id="RACE1")
 
         with mock.patch.object(services, "_holder_of", holder_then_wait):
@@ -45,9 +51,9 @@ class TestConcurrentClaims(TransactionTestCase):
         assert len(errors) == 1, results
         assert isinstance(errors[0], PluginError) and errors[0].error_code == "external_id_taken"
         assert errors[0].http_status == 409
-        assert ExternalId.objects.filter(course_key=self.course.id, external_id="RACE1").count() == 1
+        assert ExternalId.objects.filter(course_key=course.id, external_id="RACE1").count() == 1
 
-    def test_two_imports_cannot_both_claim_one_id(self):
+    def test_two_imports_cannot_both_claim_one_id(self, course, course_staff):
         barrier = threading.Barrier(2, timeout=20)
         original = importer_module.InvitationImporter.plan
 
@@ -58,7 +64,7 @@ class TestConcurrentClaims(TransactionTestCase):
 
         def upload(email):
             rows = [CsvRow(number=2, cells=(email, "RACE2")), CsvRow(number=3, cells=(f"x{email}", f"{email}-2"))]
-            return lambda: pipeline.run_rows(INVITATIONS, course_key=self.course.id, actor=self.staff,
+            return lambda: pipeline.run_rows(INVITATIONS, course_key=course.id, actor=course_staff,
                                              header=("email", "external_id"), rows=rows, options={})
 
         # The per-course import lock would turn one upload away with 409; take it out to reach the database.
@@ -73,5 +79,5 @@ class TestConcurrentClaims(TransactionTestCase):
         assert failed.reason == "external_id_taken"
         # the other rows of the losing file were still written
         assert all(result.rows[1].outcome == "invited" for result in results)
-        assert ExternalId.objects.filter(course_key=self.course.id, external_id="RACE2").count() == 1
-        assert ExternalId.objects.filter(course_key=self.course.id).count() == 3
+        assert ExternalId.objects.filter(course_key=course.id, external_id="RACE2").count() == 1
+        assert ExternalId.objects.filter(course_key=course.id).count() == 3

@@ -2,13 +2,12 @@
 import re
 import string
 
-import ddt
-from django.test import SimpleTestCase
+import pytest
 
 from certexceptions_plugin.join_codes.codes import CONSONANTS, generate_code, normalize
 
 
-class TestGenerate(SimpleTestCase):
+class TestGenerate:
 
     def test_alphabet_has_no_vowels_nor_k_x_z(self):
         assert len(CONSONANTS) == 18 == len(set(CONSONANTS))
@@ -32,11 +31,9 @@ class TestGenerate(SimpleTestCase):
             assert normalize(code.lower().replace("-", " ")) == code
 
 
-@ddt.ddt
-class TestNormalize(SimpleTestCase):
+class TestNormalize:
 
-    @ddt.unpack
-    @ddt.data(
+    @pytest.mark.parametrize("text, expected", [
         ("B123-C456", "B123-C456"),
         ("b123-c456", "B123-C456"),
         ("B123C456", "B123-C456"),
@@ -48,11 +45,11 @@ class TestNormalize(SimpleTestCase):
         ("B123\u2013C456", "B123-C456"),  # en dash, as word processors type it
         ("B123--C456", "B123-C456"),
         ("\tY999\nW000", "Y999-W000"),
-    )
+    ])
     def test_forms_of_one_code(self, text, expected):
         assert normalize(text) == expected
 
-    @ddt.data(
+    @pytest.mark.parametrize("text", [
         "", "   ", "-", "B123", "B123-C45", "B123-C4567", "B123-C456-D789",
         "A123-C456",   # vowel
         "K123-C456",   # excluded consonant
@@ -61,7 +58,7 @@ class TestNormalize(SimpleTestCase):
         "B123/C456", "B123+C456", "B12३-C456",  # other separators, non-ASCII digit
         "B123-C456" + " " * 60,  # too long to be a typed code
         "' OR 1=1 --", "../../etc/passwd",
-    )
+    ])
     def test_not_a_code(self, text):
         assert normalize(text) is None
 

@@ -7,7 +7,6 @@ import time
 from unittest import mock
 
 import pytest
-from django.test import TransactionTestCase
 
 from certexceptions_plugin.join_codes import services
 from certexceptions_plugin.join_codes.models import JoinCode
@@ -17,47 +16,56 @@ from certexceptions_plugin.standalone.models import CourseEnrollment
 from tests.concurrency import run_together
 from tests.factories import CourseFactory, UserFactory
 
+pytestmark = [pytest.mark.mysql_only, pytest.mark.usefixtures("transactional_db")]
+
 CODE = "B123-C456"
-real_enroll = StandaloneHost.enroll
-
-
-def slow_enroll(self, **kwargs):
-    """Enrol after a pause, so that an unguarded check-then-enrol would let concurrent joins through."""
-    time.sleep(0.2)
-    real_enroll(self, **kwargs)
 
 
 def outcome(result):
     return result.error_code if isinstance(result, PluginError) else getattr(result, "status", repr(result))
 
 
-@pytest.mark.mysql_only
-class TestConcurrentJoins(TransactionTestCase):
+@pytest.fixture
+def slow_enrollments(monkeypatch):
+    """Enrol after a pause, so that an unguarded check-then-enrol would let concurrent joins through."""
+    real_enroll = StandaloneHost.enroll
 
-    def setUp(self):
-        self.course = CourseFactory()
-        self.join_code = JoinCode.objects.create(course_key=self.course.id, code=CODE)
+    def slow_enroll(self, **kwargs):
+        time.sleep(0.2)
+        real_enroll(self, **kwargs)
+    monkeypatch.setattr(StandaloneHost, "enroll", slow_enroll)
 
-    @mock.patch.object(StandaloneHost, "enroll", slow_enroll)
-    def test_same_user_twice_at_once_enrols_once(self):
+
+@pytest.fixture
+def course(transactional_db):  # the race needs real commits, seen by the other threads' connections
+    return CourseFactory()
+
+
+@pytest.fixture
+def join_code(course):
+    return JoinCode.objects.create(course_key=course.id, code=CODE)
+
+
+@pytest.mark.usefixtures("slow_enrollments")
+class TestConcurrentJoins:
+
+    def test_same_user_twice_at_once_enrols_once(self, course, join_code):
         user = UserFactory()
         results = run_together([lambda: services.join(code=CODE, user=user)] * 2)
         assert sorted(map(outcome, results)) == ["already_enrolled", "enrolled"]
-        assert CourseEnrollment.objects.filter(user=user, course_id=self.course.id).count() == 1
-        assert JoinCode.objects.get(pk=self.join_code.pk).join_count == 1
+        assert CourseEnrollment.objects.filter(user=user, course_id=course.id).count() == 1
+        assert JoinCode.objects.get(pk=join_code.pk).join_count == 1
 
-    @mock.patch.object(StandaloneHost, "enroll", slow_enroll)
-    def test_maximum_never_exceeded(self):
-        JoinCode.objects.filter(pk=self.join_code.pk).update(max_enrollments=3)
+    def test_maximum_never_exceeded(self, course, join_code):
+        JoinCode.objects.filter(pk=join_code.pk).update(max_enrollments=3)
         users = [UserFactory() for _ in range(8)]
         results = run_together([lambda user=user: services.join(code=CODE, user=user) for user in users])
         assert sorted(map(outcome, results)) == ["course_full"] * 5 + ["enrolled"] * 3
-        assert CourseEnrollment.objects.filter(course_id=self.course.id).count() == 3
-        assert JoinCode.objects.get(pk=self.join_code.pk).join_count == 3
+        assert CourseEnrollment.objects.filter(course_id=course.id).count() == 3
+        assert JoinCode.objects.get(pk=join_code.pk).join_count == 3
 
 
-@pytest.mark.mysql_only
-class TestConcurrentCodes(TransactionTestCase):
+class TestConcurrentCodes:
 
     def test_concurrent_creates_make_one_code(self):
         course = CourseFactory()
