@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from opaque_keys.edx.keys import CourseKey
 
 from certexceptions_plugin.bulk import pipeline
+from certexceptions_plugin.bulk.engine import Progress
 from certexceptions_plugin.bulk.errors import FileRejected, ImportInProgress
 from certexceptions_plugin.bulk.results import BulkResult, RowResult
 from certexceptions_plugin.certificates.imports import CERTIFICATE_EXCEPTIONS
@@ -46,21 +47,24 @@ __all__ = [
 
 
 def bulk_certificate_exceptions(*, course_key: CourseKey | str, actor: AbstractBaseUser, csv_file: BinaryIO,
-                                action: Literal["grant", "remove"] = "grant", dry_run: bool = False) -> BulkResult:
+                                action: Literal["grant", "remove"] = "grant", dry_run: bool = False,
+                                progress: Progress | None = None) -> BulkResult:
     """
     Grant (or, with ``action="remove"``, remove) certificate exceptions for every row of a CSV file.
 
     ``csv_file`` is a binary file object of ``username_or_email[,notes]`` rows; ``actor`` is the Django user
     the changes are audited under. Raises ``FileRejected`` when the file as a whole is unusable and
     ``ImportInProgress`` when another import for the course is running; row failures are reported in the result.
+    ``progress`` is called with (rows done, rows in the file) as the import goes.
     """
     return pipeline.run(CERTIFICATE_EXCEPTIONS, course_key=_course_key(course_key), actor=actor, upload=csv_file,
-                        options={"action": action}, dry_run=dry_run)
+                        options={"action": action}, dry_run=dry_run, progress=progress)
 
 
 def bulk_invite(*, course_key: CourseKey | str, actor: AbstractBaseUser, csv_file: BinaryIO, dry_run: bool = False,
                 auto_enroll: bool = True, email_learners: bool = False,
-                existing_external_ids: Literal["replace", "keep"] = "replace") -> BulkResult:
+                existing_external_ids: Literal["replace", "keep"] = "replace",
+                progress: Progress | None = None) -> BulkResult:
     """
     Invite or enrol every person of a CSV roster and record their external ids in the course.
 
@@ -69,11 +73,12 @@ def bulk_invite(*, course_key: CourseKey | str, actor: AbstractBaseUser, csv_fil
     ``"replace"`` (a different id in the file replaces the stored one) or ``"keep"``. ``actor`` is the Django user
     the changes are audited under. Raises ``FileRejected`` (for example ``bad_header``) when the file as a whole is
     unusable and ``ImportInProgress`` when another roster import for the course is running; row failures are
-    reported in the result, whose ``summary`` also counts ``external_id_updated``.
+    reported in the result, whose ``summary`` also counts ``external_id_updated``. ``progress`` is called with
+    (rows done, rows in the file) as the import goes.
     """
     return pipeline.run(INVITATIONS, course_key=_course_key(course_key), actor=actor, upload=csv_file, options={
         "auto_enroll": auto_enroll, "email_learners": email_learners, "existing_external_ids": existing_external_ids,
-    }, dry_run=dry_run)
+    }, dry_run=dry_run, progress=progress)
 
 
 def _course_key(course_key: CourseKey | str) -> CourseKey:

@@ -4,11 +4,14 @@ What every plugin view shares: authentication, the course permission check, and 
 """
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
+
 import jwt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import connections, transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
@@ -183,5 +186,12 @@ def choice_param(data, name: str, choices, *, default: str, error_code: str = "i
 def csv_response(content: str, filename: str) -> HttpResponse:
     """A CSV download, with a BOM so that spreadsheet programs read it as UTF-8."""
     response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_stream_response(lines: Iterable[str], filename: str) -> StreamingHttpResponse:
+    """A CSV download sent line by line as it is produced, with a BOM as :func:`csv_response`."""
+    response = StreamingHttpResponse(itertools.chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -4,18 +4,26 @@ The plugin's URLs, mounted at the LMS root (``plugin_app`` regex ``''``), so eve
 from django.urls import include, re_path
 
 from certexceptions_plugin.audit.views import AuditEventListView
-from certexceptions_plugin.bulk.views import BulkOperationReportView, BulkOperationView
+from certexceptions_plugin.bulk.views import (
+    BulkOperationListView,
+    BulkOperationReportView,
+    BulkOperationRetryView,
+    BulkOperationRowsView,
+    BulkOperationView,
+)
 from certexceptions_plugin.rest import COURSE_ID_PATTERN
 
 COURSE_PREFIX = rf"^api/instructor/v2/courses/{COURSE_ID_PATTERN}"
+OPERATION = rf"{COURSE_PREFIX}/bulk_operations/(?P<operation_id>[0-9a-f-]{{36}})"
 
 urlpatterns = [
     re_path("", include("certexceptions_plugin.certificates.urls")),
     re_path("", include("certexceptions_plugin.invitations.urls")),
     re_path("", include("certexceptions_plugin.join_codes.urls")),
     re_path(rf"{COURSE_PREFIX}/audit$", AuditEventListView.as_view(), name="audit_events"),
-    re_path(rf"{COURSE_PREFIX}/bulk_operations/(?P<operation_id>[0-9a-f-]{{36}})$", BulkOperationView.as_view(),
-            name="bulk_operation"),
-    re_path(rf"{COURSE_PREFIX}/bulk_operations/(?P<operation_id>[0-9a-f-]{{36}})/report\.csv$",
-            BulkOperationReportView.as_view(), name="bulk_operation_report"),
+    re_path(rf"{COURSE_PREFIX}/bulk_operations$", BulkOperationListView.as_view(), name="bulk_operations"),
+    re_path(rf"{OPERATION}$", BulkOperationView.as_view(), name="bulk_operation"),
+    re_path(rf"{OPERATION}/rows$", BulkOperationRowsView.as_view(), name="bulk_operation_rows"),
+    re_path(rf"{OPERATION}/report\.csv$", BulkOperationReportView.as_view(), name="bulk_operation_report"),
+    re_path(rf"{OPERATION}/retry$", BulkOperationRetryView.as_view(), name="bulk_operation_retry"),
 ]

@@ -132,3 +132,30 @@ def test_python_api_for_invitations_reports_the_rest_summary(course, course_staf
         {"file": csv_file(ROSTER), "dry_run": "true"}, format="multipart")
     assert result.summary == response.json()["summary"]
     assert result.summary["external_id_updated"] == 2
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("command, text", [
+    ("bulk_certificate_exceptions", EXCEPTIONS),
+    ("bulk_invite", ROSTER),
+])
+def test_a_terminal_shows_a_progress_bar_and_a_report_can_be_written(
+        course, instructor, enrolled_learners, write_csv, tmp_path, command, text):
+    terminal, report = Terminal(), tmp_path / "report.csv"
+    call_command(command, str(course.id), write_csv(text), "--actor", instructor.username, "--report", str(report),
+                 stdout=io.StringIO(), stderr=terminal)
+    assert "100%" in terminal.getvalue() and "rows" in terminal.getvalue()
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("row,") and lines[0].endswith(",outcome,reason,message")
+    assert len(lines) == 1 + len(text.strip().splitlines()) - 1
+
+
+def test_no_progress_bar_off_a_terminal(course, instructor, enrolled_learners, write_csv):
+    stderr = io.StringIO()
+    call_command("bulk_certificate_exceptions", str(course.id), write_csv(EXCEPTIONS), "--actor", instructor.username,
+                 stdout=io.StringIO(), stderr=stderr)
+    assert stderr.getvalue() == ""

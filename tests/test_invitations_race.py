@@ -1,12 +1,12 @@
 """Two concurrent requests cannot both claim one external id: the database's unique index decides (MariaDB)."""
 import contextlib
+import io
 import threading
 from unittest import mock
 
 import pytest
 
 from certexceptions_plugin.bulk import pipeline
-from certexceptions_plugin.bulk.reader import CsvRow
 from certexceptions_plugin.invitations import importer as importer_module
 from certexceptions_plugin.invitations import services
 from certexceptions_plugin.invitations.imports import INVITATIONS
@@ -63,9 +63,9 @@ class TestConcurrentClaims:
             return results
 
         def upload(email):
-            rows = [CsvRow(number=2, cells=(email, "RACE2")), CsvRow(number=3, cells=(f"x{email}", f"{email}-2"))]
-            return lambda: pipeline.run_rows(INVITATIONS, course_key=course.id, actor=course_staff,
-                                             header=("email", "external_id"), rows=rows, options={})
+            roster = f"email,external_id\n{email},RACE2\nx{email},{email}-2\n".encode()
+            return lambda: pipeline.run(INVITATIONS, course_key=course.id, actor=course_staff, options={},
+                                        upload=io.BytesIO(roster))
 
         # The per-course import lock would turn one upload away with 409; take it out to reach the database.
         with mock.patch.object(importer_module.InvitationImporter, "plan", plan_then_wait), \

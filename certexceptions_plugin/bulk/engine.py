@@ -1,8 +1,16 @@
-"""Plan every row, then (unless it is a dry run) apply the plan in chunks, one transaction per chunk."""
+"""
+Plan and (unless it is a dry run) apply a file chunk by chunk, one transaction per batch of writes.
+
+The file is read as a stream, as often as the importer needs: an importer whose rows depend on each other across
+the file gathers what it needs in :meth:`Importer.prepare` (a first pass, kept as compact keys), so no pass holds
+more than a chunk of rows. Each chunk's results go to a ``sink`` once they are final.
+"""
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterator, Sequence
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
 from django.conf import settings
@@ -11,16 +19,19 @@ from django.db import transaction
 from certexceptions_plugin.audit.api import AuditRecord, record_events
 from certexceptions_plugin.bulk.locks import import_lock
 from certexceptions_plugin.bulk.reader import CsvRow
-from certexceptions_plugin.bulk.results import BulkResult, Counts, RowResult
+from certexceptions_plugin.bulk.results import Counts, RowResult
 
 T = TypeVar("T")
-#: Called with (rows done, rows in the file); see :func:`run_import`.
+#: Called with (rows done, rows in the file) after each chunk.
 Progress = Callable[[int, int], None]
+#: Receives the final results of some rows (written, or with nothing to write).
+Sink = Callable[[Sequence[RowResult]], None]
 
 
-def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 class Importer(abc.ABC):
@@ -39,45 +50,87 @@ class Importer(abc.ABC):
         self.course_key = course_key
         self.actor = actor
 
+    def prepare(self, rows: Iterable[CsvRow]) -> None:
+        """A first pass over the whole file before any row is planned, for what spans the file. Default: none."""
+
     @abc.abstractmethod
     def plan(self, rows: Sequence[CsvRow]) -> list[RowResult]:
-        """Classify every row with no writes, querying in chunks."""
+        """Classify one chunk of rows with no writes, in a few queries."""
 
     @abc.abstractmethod
     def apply(self, rows: Sequence[RowResult]) -> list[AuditRecord]:
-        """Write one chunk of planned rows; return what to audit."""
+        """Write one batch of planned rows; return what to audit."""
 
     def batches(self, rows: Sequence[RowResult], size: int) -> Iterator[Sequence[RowResult]]:
         """
-        Group the rows to write into transactions of about ``size`` rows, in file order by default.
+        Group one chunk's rows to write into transactions of about ``size`` rows, in file order by default.
 
-        Override when some rows must be written together (for example, rows that swap a unique value).
+        Override when some rows must be written together (for example, rows that swap a unique value); rows held
+        back for a later chunk come out of :meth:`remaining_batches`.
         """
         return chunked(rows, size)
 
+    def remaining_batches(self, size: int) -> Iterator[Sequence[RowResult]]:  # pylint: disable=unused-argument
+        """The batches :meth:`batches` held back, once the whole file has been planned."""
+        return iter(())
 
-def run_import(importer: Importer, rows: Sequence[CsvRow], *, dry_run: bool,
-               progress: Progress | None = None) -> BulkResult:
-    """
-    Plan and, unless ``dry_run``, apply. Apply runs under the course's lock for this kind.
 
-    ``progress`` counts every row and only goes up: once the file is planned, the rows with nothing to write are
-    done (every row, in a dry run); then each written chunk adds its rows, so the last call is (rows, rows).
+class Tally:
+    """The summary of the rows sunk so far: rows, then rows per outcome, then the importer's own counts."""
+
+    def __init__(self, importer: Importer):
+        self.importer = importer
+        self.outcomes: Counter = Counter()
+        self.counts: Counter = Counter()
+        self.rows = 0
+
+    def add(self, results: Sequence[RowResult]) -> None:
+        self.rows += len(results)
+        self.outcomes.update(row.outcome for row in results)
+        for name, counts in self.importer.counts.items():
+            self.counts[name] += sum(1 for row in results if counts(row))
+
+    def summary(self) -> dict[str, int]:
+        return {"rows": self.rows, **{str(outcome): self.outcomes[outcome] for outcome in self.importer.outcomes},
+                **{name: self.counts[name] for name in self.importer.counts}}
+
+
+def run_import(importer: Importer, rows: Callable[[], Iterable[CsvRow]], *, total: int, dry_run: bool, sink: Sink,
+               progress: Progress | None = None, lock_holder: str | None = None) -> dict[str, int]:
     """
-    report = progress or (lambda done, total: None)
-    if dry_run:
-        results = importer.plan(rows)
-        report(len(results), len(results))
-        return BulkResult(dry_run=True, outcomes=importer.outcomes, rows=results, counts=importer.counts)
-    with import_lock(importer.course_key, importer.kind) as lock:
-        results = importer.plan(rows)
-        to_write = [row for row in results if row.outcome in importer.write_outcomes]
-        done = len(results) - len(to_write)
-        report(done, len(results))
-        for chunk in importer.batches(to_write, settings.CERTEXCEPTIONS_CHUNK_SIZE):
-            with transaction.atomic():
-                record_events(importer.apply(chunk))
-            lock.refresh()
-            done += len(chunk)
-            report(done, len(results))
-    return BulkResult(dry_run=False, outcomes=importer.outcomes, rows=results, counts=importer.counts)
+    Plan every chunk of ``rows()`` (called once per pass) and, unless ``dry_run``, apply it; return the summary.
+
+    A real import runs under the course's lock for its kind. ``progress`` counts every row and only goes up: each
+    chunk adds its rows once they are final, so the last call is (rows, rows).
+    """
+    tally = Tally(importer)
+
+    def done(results: Sequence[RowResult]) -> None:
+        sink(results)
+        tally.add(results)
+
+    def write(batch: Sequence[RowResult]) -> None:
+        with transaction.atomic():
+            record_events(importer.apply(batch))
+            done(batch)
+
+    size = settings.CERTEXCEPTIONS_CHUNK_SIZE
+    report = progress or (lambda done_rows, total_rows: None)
+    with import_lock(importer.course_key, importer.kind, holder=lock_holder, enabled=not dry_run) as lock:
+        importer.prepare(rows())
+        for chunk in chunked(rows(), size):
+            results = importer.plan(chunk)
+            if dry_run:
+                done(results)
+            else:
+                done([row for row in results if row.outcome not in importer.write_outcomes])
+                for batch in importer.batches([row for row in results if row.outcome in importer.write_outcomes],
+                                              size):
+                    write(batch)
+                lock.refresh()
+            report(tally.rows, total)
+        if not dry_run:
+            for batch in importer.remaining_batches(size):
+                write(batch)
+            report(tally.rows, total)
+    return tally.summary()

@@ -31,11 +31,24 @@ def is_locked(course_key, kind: str) -> bool:
     return cache.get(lock_key(course_key, kind)) is not None
 
 
+class NoLock:
+    def refresh(self) -> None:
+        pass
+
+
 @contextmanager
-def import_lock(course_key, kind: str):
-    """Hold the lock for the block; raise :class:`ImportInProgress` when another holder has it."""
+def import_lock(course_key, kind: str, *, holder: str | None = None, enabled: bool = True):
+    """
+    Hold the lock for the block; raise :class:`ImportInProgress` when another holder has it.
+
+    ``holder`` names who holds it (an operation's id), so that :func:`release` can free the lock of a worker that
+    died. A block that writes nothing (a dry run) takes no lock: ``enabled=False``.
+    """
+    if not enabled:
+        yield NoLock()
+        return
     key = lock_key(course_key, kind)
-    token = uuid.uuid4().hex
+    token = holder or uuid.uuid4().hex
     if not cache.add(key, token, timeout=settings.CERTEXCEPTIONS_LOCK_TIMEOUT):
         raise ImportInProgress()
     try:
@@ -43,3 +56,10 @@ def import_lock(course_key, kind: str):
     finally:
         if cache.get(key) == token:
             cache.delete(key)
+
+
+def release(course_key, kind: str, *, holder: str) -> None:
+    """Free the lock if ``holder`` still holds it (its worker died without freeing it)."""
+    key = lock_key(course_key, kind)
+    if cache.get(key) == holder:
+        cache.delete(key)

@@ -46,57 +46,70 @@ class CsvFormat:
     check_header: Callable[[Cells], object] | None = None
 
 
-def read_csv(upload, csv_format: CsvFormat, *, max_bytes: int, max_rows: int) -> tuple[Cells | None, list[CsvRow]]:
+class CsvFile:
     """
-    Read an uploaded file into ``(header, data_rows)``; cells are stripped of surrounding white space.
+    An uploaded file, read as a stream: :meth:`check` reads it through once, and :meth:`rows` reads it again each time
+    it is called, so no pass holds more than one row. Cells are stripped of surrounding white space.
 
-    Raises :class:`FileRejected` for a file that is too large, not UTF-8, malformed, empty or over ``max_rows`` data
-    rows, or whose header ``csv_format`` rejects. ``upload`` is a Django ``File`` (such as an uploaded file) or any
-    binary file object.
+    ``upload`` is a Django ``File`` (such as an uploaded file) or any binary file object.
     """
-    upload = upload if isinstance(upload, File) else File(upload)
-    size = upload.size
-    if size is not None and size > max_bytes:
-        raise FileRejected(
-            "file_too_large",
-            _("The file is {size} bytes; the largest accepted is {limit} bytes.").format(
-                size=size, limit=max_bytes),
-            http_status=413,
-        )
-    lines = _decoded_lines(_physical_lines(upload))
-    first_lines, lines = _peek_first_content(lines)
-    delimiter = _delimiter(first_lines, csv_format.fits)
-    reader = csv.reader(itertools.chain(first_lines, lines), delimiter=delimiter, strict=True)
 
-    header = None
-    rows: list[CsvRow] = []
-    line_number = 0
-    try:
-        for record in reader:
-            row_number, line_number = line_number + 1, reader.line_num
-            cells = tuple(cell.strip() for cell in record)
-            if not any(cells):
-                continue
-            if header is None and not rows and csv_format.is_header(cells):
-                header = cells
-                if csv_format.check_header:
-                    csv_format.check_header(cells)
-                continue
-            if len(rows) == max_rows:
-                raise FileRejected(
-                    "too_many_rows",
-                    _("The file has more than {limit} data rows (row {row} is over the limit).").format(
-                        limit=max_rows, row=row_number),
-                )
-            rows.append(CsvRow(number=row_number, cells=cells))
-    except csv.Error as exc:
-        raise FileRejected(
-            "malformed_csv",
-            _("Row {row} is not valid CSV: {error}.").format(row=line_number + 1, error=exc),
-        ) from exc
-    if not rows:
-        raise FileRejected("empty_file", _("The file has no data rows."))
-    return header, rows
+    def __init__(self, upload, csv_format: CsvFormat, *, max_bytes: int, max_rows: int):
+        self.upload = upload if isinstance(upload, File) else File(upload)
+        self.csv_format = csv_format
+        self.max_bytes = max_bytes
+        self.max_rows = max_rows
+        self.header: Cells | None = None
+
+    def check(self) -> tuple[Cells | None, int]:
+        """
+        The header (or ``None``) and the number of data rows. Raises :class:`FileRejected` for a file that is too
+        large, not UTF-8, malformed, empty or over ``max_rows`` data rows, or whose header ``csv_format`` rejects.
+        """
+        size = self.upload.size
+        if size is not None and size > self.max_bytes:
+            raise FileRejected(
+                "file_too_large",
+                _("The file is {size} bytes; the largest accepted is {limit} bytes.").format(
+                    size=size, limit=self.max_bytes),
+                http_status=413,
+            )
+        count = sum(1 for _ in self.rows())
+        if not count:
+            raise FileRejected("empty_file", _("The file has no data rows."))
+        return self.header, count
+
+    def rows(self) -> Iterator[CsvRow]:
+        """The data rows, from the start of the file."""
+        lines = _decoded_lines(_physical_lines(self.upload))
+        first_lines, lines = _peek_first_content(lines)
+        delimiter = _delimiter(first_lines, self.csv_format.fits)
+        reader = csv.reader(itertools.chain(first_lines, lines), delimiter=delimiter, strict=True)
+        header_seen, count, line_number = False, 0, 0
+        try:
+            for record in reader:
+                row_number, line_number = line_number + 1, reader.line_num
+                cells = tuple(cell.strip() for cell in record)
+                if not any(cells):
+                    continue
+                if not header_seen and not count and self.csv_format.is_header(cells):
+                    header_seen, self.header = True, cells
+                    if self.csv_format.check_header:
+                        self.csv_format.check_header(cells)
+                    continue
+                if count == self.max_rows:
+                    raise FileRejected(
+                        "too_many_rows",
+                        _("The file has more than {limit} data rows (row {row} is over the limit).").format(
+                            limit=self.max_rows, row=row_number),
+                    )
+                count += 1
+                yield CsvRow(number=row_number, cells=cells)
+        except csv.Error as exc:
+            raise FileRejected(
+                "malformed_csv",
+                _("Row {row} is not valid CSV: {error}.").format(row=line_number + 1, error=exc),
+            ) from exc
 
 
 def _physical_lines(upload) -> Iterator[bytes]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import csv
 import enum
 import io
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,26 +64,31 @@ Counts = Mapping[str, Callable[[RowResult], bool]]
 
 @dataclass
 class BulkResult:
-    """The report of one import."""
+    """
+    The report of one import: its ``summary``, and its rows as the operation stored them, read back on demand
+    (``rows`` and ``failures`` query them; :meth:`iter_rows` streams them).
+    """
 
     dry_run: bool
-    outcomes: Sequence[str]
-    rows: list[RowResult]
-    counts: Counts = field(default_factory=dict)
+    summary: dict[str, int]
+    #: The :class:`~certexceptions_plugin.bulk.models.BulkOperation` holding the rows.
+    operation: Any = field(repr=False)
+
+    def iter_rows(self, outcome: str | None = None, chunk_size: int = 2000) -> Iterator[RowResult]:
+        stored = self.operation.rows.order_by("row")
+        if outcome is not None:
+            stored = stored.filter(outcome=outcome)
+        for row in stored.iterator(chunk_size=chunk_size):
+            yield RowResult(row=row.row, outcome=row.outcome, reason=row.reason, message=row.message,
+                            fields=row.fields)
 
     @property
-    def summary(self) -> dict[str, int]:
-        """Rows, then rows per outcome, then the import's own counts."""
-        outcomes = Counter(row.outcome for row in self.rows)
-        return {
-            "rows": len(self.rows),
-            **{outcome: outcomes.get(outcome, 0) for outcome in self.outcomes},
-            **{name: sum(1 for row in self.rows if counts(row)) for name, counts in self.counts.items()},
-        }
+    def rows(self) -> list[RowResult]:
+        return list(self.iter_rows())
 
     @property
     def failures(self) -> list[RowResult]:
-        return [row for row in self.rows if row.failed]
+        return list(self.iter_rows(FAILED))
 
 
 def safe_cell(value: Any) -> str:
@@ -92,11 +97,17 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def rows_to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """Render dicts as CSV text with a header row and formula-safe cells."""
+def csv_lines(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
+    """Dicts as CSV lines, a header line first, with formula-safe cells: one line at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([safe_cell(row.get(column)) for column in columns])
-    return buffer.getvalue()
+    for cells in itertools.chain([columns], ([safe_cell(row.get(column)) for column in columns] for row in rows)):
+        writer.writerow(cells)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def rows_to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    """Render dicts as CSV text with a header row and formula-safe cells."""
+    return "".join(csv_lines(rows, columns))

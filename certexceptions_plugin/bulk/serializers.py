@@ -52,14 +52,20 @@ def result_serializer(kind: ImportKind) -> type[serializers.Serializer]:
 
 
 class OperationSerializer(serializers.Serializer):  # pylint: disable=abstract-method
-    """A background import: its progress and, once it has finished, its result or error."""
+    """An import: its progress and, once it has finished, its summary or error; its rows are a page away."""
 
     id = serializers.UUIDField()
     kind = serializers.CharField()
     status = serializers.ChoiceField(choices=[status for status, _ in BulkOperation.STATUSES])
+    dry_run = serializers.BooleanField()
     rows_total = serializers.IntegerField()
     rows_done = serializers.IntegerField()
-    url = serializers.URLField()
-    report_url = serializers.URLField()
-    result = serializers.JSONField(allow_null=True, help_text="Once succeeded: the body a small upload gets.")
+    summary = serializers.DictField(child=serializers.IntegerField(), allow_null=True,
+                                    help_text="Once succeeded: rows per outcome, as a small upload's summary.")
     error = serializers.JSONField(allow_null=True, help_text="Once failed: {message, error_code}.")
+    created = serializers.DateTimeField()
+    modified = serializers.DateTimeField(help_text="The last progress: a running import not moving for "
+                                                   "CERTEXCEPTIONS_OPERATION_STALE_SECONDS has lost its worker.")
+    url = serializers.URLField()
+    rows_url = serializers.URLField(help_text="The rows, a page at a time (?outcome=, ?reason=).")
+    report_url = serializers.URLField(help_text="Every row as a CSV file.")

@@ -3,24 +3,34 @@ The views every import kind shares: the upload, its template, and the status and
 
 A feature's views are subclasses naming their kind; the schema of each comes from the kind's declaration.
 """
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from edx_rest_framework_extensions.paginators import DefaultPagination
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from certexceptions_plugin.bulk import operations
 from certexceptions_plugin.bulk.kinds import KINDS, ImportKind, Option
 from certexceptions_plugin.bulk.models import BulkOperation
-from certexceptions_plugin.bulk.results import rows_to_csv
+from certexceptions_plugin.bulk.results import csv_lines, rows_to_csv
 from certexceptions_plugin.bulk.serializers import OperationSerializer, request_serializer, result_serializer
 from certexceptions_plugin.host import get_host
-from certexceptions_plugin.rest import CourseAPIView, bool_param, choice_param, csv_response, csv_upload
+from certexceptions_plugin.rest import (
+    CourseAPIView,
+    bool_param,
+    choice_param,
+    csv_response,
+    csv_stream_response,
+    csv_upload,
+)
 
 ERRORS = {code: OpenApiTypes.OBJECT for code in (400, 401, 403, 404)}
 
@@ -35,12 +45,16 @@ def operation_payload(operation: BulkOperation, request) -> dict:
         "id": str(operation.id),
         "kind": operation.kind,
         "status": operation.status,
+        "dry_run": operation.dry_run,
         "rows_total": operation.rows_total,
         "rows_done": operation.rows_done,
-        "url": _url("bulk_operation", operation, request),
-        "report_url": _url("bulk_operation_report", operation, request),
-        "result": operation.result,
+        "summary": operation.summary,
         "error": operation.error,
+        "created": operation.created,
+        "modified": operation.modified,
+        "url": _url("bulk_operation", operation, request),
+        "rows_url": _url("bulk_operation_rows", operation, request),
+        "report_url": _url("bulk_operation_report", operation, request),
     }
 
 
@@ -93,35 +107,90 @@ class ImportTemplateView(CourseAPIView):
                             f"{self.kind.name}_template.csv")
 
 
+def visible_kinds(user, course_key) -> list[str]:
+    """The kinds of import whose operations ``user`` may see in the course."""
+    host = get_host()
+    return [name for name, kind in KINDS.items()
+            if host.has_permission(user=user, course_key=course_key, permission=kind.permission)]
+
+
 class BulkOperationMixin:
     """Finds the URL's operation in the URL's course, for a user allowed to run that kind of import."""
 
     def get_operation(self) -> BulkOperation:
-        operation = BulkOperation.objects.filter(id=self.kwargs["operation_id"], course_key=self.course.key).first()
+        try:
+            operation = BulkOperation.objects.filter(id=self.kwargs["operation_id"], course_key=self.course.key).first()
+        except ValidationError:  # matches the URL pattern, but is no UUID
+            operation = None
         if operation is None:
             raise NotFound(_("No such operation in this course."))
-        permission = KINDS[operation.kind].permission
-        if not get_host().has_permission(user=self.request.user, course_key=self.course.key, permission=permission):
+        if operation.kind not in visible_kinds(self.request.user, self.course.key):
             raise PermissionDenied()
+        operations.mark_lost([operation])
         return operation
 
 
-class BulkOperationView(BulkOperationMixin, CourseAPIView):
-    """Progress and, once finished, the result of a background import."""
+class BulkOperationListView(CourseAPIView, GenericAPIView):
+    """The course's imports, newest first, of the kinds the user may run; filter by ``kind`` and ``status``."""
 
-    @extend_schema(responses={200: OperationSerializer, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
+    pagination_class = DefaultPagination
+    serializer_class = OperationSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("kind", OpenApiTypes.STR), OpenApiParameter("status", OpenApiTypes.STR)],
+                   responses={200: OperationSerializer(many=True), **ERRORS})
+    def get(self, request, course_id):  # pylint: disable=unused-argument
+        found = BulkOperation.objects.filter(course_key=self.course.key,
+                                             kind__in=visible_kinds(request.user, self.course.key))
+        for name in ("kind", "status"):
+            if request.query_params.get(name):
+                found = found.filter(**{name: request.query_params[name]})
+        page = self.paginate_queryset(found.order_by("-created"))
+        operations.mark_lost(page)
+        return self.get_paginated_response([operation_payload(operation, request) for operation in page])
+
+
+class BulkOperationView(BulkOperationMixin, CourseAPIView):
+    """Progress and, once finished, the summary (or the error) of an import."""
+
+    @extend_schema(responses={200: OperationSerializer, **ERRORS})
     def get(self, request, course_id, operation_id):  # pylint: disable=unused-argument
         return Response(operation_payload(self.get_operation(), request))
 
 
-class BulkOperationReportView(BulkOperationMixin, CourseAPIView):
-    """The rows of a finished import as CSV (formula-safe cells), to fix failures in a spreadsheet."""
+class BulkOperationRetryView(BulkOperationMixin, CourseAPIView):
+    """Start a failed import again from its stored file (rows already written are not written twice)."""
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, 403: OpenApiTypes.OBJECT,
-                              404: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={202: OperationSerializer, 409: OpenApiTypes.OBJECT, **ERRORS})
+    def post(self, request, course_id, operation_id):  # pylint: disable=unused-argument
+        operation = operations.retry(self.get_operation())
+        return Response(operation_payload(operation, request), status=status.HTTP_202_ACCEPTED)
+
+
+class BulkOperationRowsView(BulkOperationMixin, CourseAPIView, GenericAPIView):
+    """The rows of an import, in file order, a page at a time; filter by ``outcome`` and ``reason``."""
+
+    pagination_class = DefaultPagination
+
+    @extend_schema(parameters=[OpenApiParameter("outcome", OpenApiTypes.STR),
+                               OpenApiParameter("reason", OpenApiTypes.STR)],
+                   responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    def get(self, request, course_id, operation_id):  # pylint: disable=unused-argument
+        rows = self.get_operation().rows.order_by("row")
+        for name in ("outcome", "reason"):
+            if request.query_params.get(name):
+                rows = rows.filter(**{name: request.query_params[name]})
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response([row.as_dict() for row in page])
+
+
+class BulkOperationReportView(BulkOperationMixin, CourseAPIView):
+    """The rows of an import as CSV (formula-safe cells), streamed, to fix failures in a spreadsheet."""
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS})
     def get(self, request, course_id, operation_id):  # pylint: disable=unused-argument
         operation = self.get_operation()
         if operation.status != BulkOperation.SUCCEEDED:
             raise NotFound(_("The operation has no report: it is {status}.").format(status=operation.status))
-        columns = KINDS[operation.kind].report_columns
-        return csv_response(rows_to_csv(operation.result["rows"], columns), f"{operation.kind}_{operation.id}.csv")
+        rows = (row.as_dict() for row in operation.rows.order_by("row").iterator(chunk_size=2000))
+        return csv_stream_response(csv_lines(rows, KINDS[operation.kind].report_columns),
+                                   f"{operation.kind}_{operation.id}.csv")

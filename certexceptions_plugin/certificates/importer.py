@@ -5,12 +5,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certexceptions_plugin.audit.api import AuditRecord
-from certexceptions_plugin.bulk.engine import Importer, chunked
+from certexceptions_plugin.bulk.engine import Importer
 from certexceptions_plugin.bulk.reader import CsvFormat, CsvRow
 from certexceptions_plugin.bulk.results import Code, RowResult
 from certexceptions_plugin.host import get_host
@@ -84,14 +83,12 @@ class CertificateExceptionImporter(Importer):
             raise ValueError(f"action must be one of {ACTIONS}, not {action!r}")
         self.action = action
         self.write_outcomes = frozenset({GRANTED, UPDATED} if action == GRANT else {REMOVED})
+        #: user id -> the row where the learner first appears, across the chunks planned so far
+        self.first_row_of: dict[int, int] = {}
 
     def plan(self, rows: Sequence[CsvRow]) -> list[RowResult]:
-        results = []
-        first_row_of = {}  # user id -> row number where the learner first appears
-        for chunk in chunked(rows, settings.CERTEXCEPTIONS_CHUNK_SIZE):
-            chunk_results = [self._parse(row) for row in chunk]
-            self._check(chunk_results, first_row_of)
-            results.extend(chunk_results)
+        results = [self._parse(row) for row in rows]
+        self._check(results, self.first_row_of)
         return results
 
     def _parse(self, row: CsvRow) -> RowResult:

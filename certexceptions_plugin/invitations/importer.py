@@ -12,7 +12,8 @@ enrolment or invitation but not the claimed id.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -181,6 +182,24 @@ class Invitee:
         return self.id_change or bool(self.learner and self.record and self.record.is_pending)
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A row giving its person an id they do not hold yet, in compact form."""
+
+    row: int
+    target_key: str
+    record_pk: int | None  # the person's current id record, if any
+    own_name: str  # the person, as a holder of their current id is named
+
+    @classmethod
+    def of(cls, result: RowResult) -> Claim:
+        invitee, record = result.target, result.target.record
+        # A record found for a row is the row's learner's, or the pending invitation's of the row's email.
+        own_name = invitee.learner.username if record is not None and record.user_id else invitee.email
+        return cls(row=result.row, target_key=id_key(invitee.target_id),
+                   record_pk=record.pk if record is not None else None, own_name=own_name)
+
+
 class InvitationRow(RowResult):
     """A roster row: ``external_id_updated`` says whether the import set or replaced its stored id."""
 
@@ -206,15 +225,42 @@ class InvitationImporter(Importer):
         self.auto_enroll = auto_enroll
         self.email_learners = email_learners
         self.keep_existing = existing_external_ids == KEEP
+        # What spans the file, as compact keys: the first row of each email and id, the rows whose claim of an id
+        # fails (-> who holds it), and the rows that must be written together (-> their group).
+        self.first_email: dict[str, int] = {}
+        self.first_id: dict[str, int] = {}
+        self.taken: dict[int, str] = {}
+        self.group_of: dict[int, int] = {}
+        self.group_size: dict[int, int] = {}
+        self.held: dict[int, list[RowResult]] = {}
 
     # --- plan ------------------------------------------------------------------------------------------------
+    def prepare(self, rows: Iterable[CsvRow]) -> None:
+        """
+        The first pass: plan every chunk, keeping only compact keys (first rows of emails and ids, and the id
+        claims), then settle which claims fail and which rows must be written together.
+        """
+        claims: list[Claim] = []
+        for chunk in chunked(rows, settings.CERTEXCEPTIONS_CHUNK_SIZE):
+            claims.extend(Claim.of(result) for result in self._plan_chunk(chunk, first_pass=True)
+                          if result.target.id_change)
+        self._settle_claims(claims)
+
     def plan(self, rows: Sequence[CsvRow]) -> list[RowResult]:
+        results = self._plan_chunk(rows)
+        for result in results:
+            taken = self.taken.get(result.row)
+            if taken and not result.failed:
+                result.fail(Reason.EXTERNAL_ID_TAKEN, _(
+                    "The external id {external_id} already belongs to {holder} in this course.").format(
+                    external_id=result.target.target_id, holder=taken))
+            result.target.group = self.group_of.get(result.row, 0)
+        return results
+
+    def _plan_chunk(self, rows: Sequence[CsvRow], *, first_pass: bool = False) -> list[RowResult]:
         results = [self._parse(row) for row in rows]
         self._fail_duplicates(results)
-        valid = [result for result in results if not result.failed]
-        for chunk in chunked(valid, settings.CERTEXCEPTIONS_CHUNK_SIZE):
-            self._resolve(chunk)
-        self._check_claims([result for result in valid if result.target.id_change])
+        self._resolve([result for result in results if not result.failed], first_pass=first_pass)
         return results
 
     def _parse(self, row: CsvRow) -> RowResult:
@@ -239,36 +285,41 @@ class InvitationImporter(Importer):
                 limit=MAX_EXTERNAL_ID_LENGTH))
         return result
 
-    @staticmethod
-    def _fail_duplicates(results: list[RowResult]) -> None:
-        """Later rows repeating an email (any case) or a non-blank external id fail; the first one counts."""
-        first_email: dict[str, int] = {}
-        first_id: dict[str, int] = {}
+    def _fail_duplicates(self, results: list[RowResult]) -> None:
+        """
+        Later rows repeating an email (any case) or a non-blank external id fail; the first one counts. Both passes
+        see the same first rows: the first pass records them, the second finds them recorded.
+        """
         for result in results:
             if result.failed:
                 continue
             invitee = result.target
-            if invitee.email in first_email:
+            first = self.first_email.setdefault(invitee.email, result.row)
+            if first != result.row:
                 result.fail(Reason.DUPLICATE_EMAIL_IN_FILE, _("The email {email} already appears in row {row}.").format(
-                    email=result.fields["email"], row=first_email[invitee.email]))
+                    email=result.fields["email"], row=first))
                 continue
-            first_email[invitee.email] = result.row
             if invitee.given_id is None:
                 continue
-            if id_key(invitee.given_id) in first_id:
+            first = self.first_id.setdefault(id_key(invitee.given_id), result.row)
+            if first != result.row:
                 result.fail(Reason.DUPLICATE_EXTERNAL_ID_IN_FILE,
                             _("The external id {external_id} already appears in row {row}.").format(
-                                external_id=invitee.given_id, row=first_id[id_key(invitee.given_id)]))
-                continue
-            first_id[id_key(invitee.given_id)] = result.row
+                                external_id=invitee.given_id, row=first))
 
-    def _resolve(self, chunk: Sequence[RowResult]) -> None:
-        """Find each row's account, enrolment, invitation and current external id: a few queries per chunk."""
+    def _resolve(self, chunk: Sequence[RowResult], *, first_pass: bool = False) -> None:
+        """
+        Find each row's account, enrolment, invitation and current external id: a few queries per chunk. The first
+        pass needs only what decides the ids, not enrolments and invitations.
+        """
         host = get_host()
         emails = {result.target.email for result in chunk}
         active = {email: ref for email, ref in host.learners_by_email(emails=emails).items() if ref.is_active}
-        enrolled = host.active_enrollments(course_key=self.course_key, user_ids={ref.id for ref in active.values()})
-        invited = host.pending_invitations(course_key=self.course_key, emails=emails - set(active))
+        enrolled, invited = set(), set()
+        if not first_pass:
+            enrolled = host.active_enrollments(course_key=self.course_key,
+                                               user_ids={ref.id for ref in active.values()})
+            invited = host.pending_invitations(course_key=self.course_key, emails=emails - set(active))
         retired = host.retired_emails(emails=emails - set(active))
         by_user, by_email = {}, {}
         for record in ExternalId.objects.filter(course_key=self.course_key).filter(
@@ -326,49 +377,44 @@ class InvitationImporter(Importer):
             return _("External id set to {given}.").format(given=given)
         return _("External id changed from {current} to {given}.").format(current=current, given=given)
 
-    def _check_claims(self, claims: list[RowResult]) -> None:
+    def _settle_claims(self, claims: list[Claim]) -> None:
         """
         A claimed id must be free, or held by someone whose own row (anywhere in the file) gives them another id.
 
-        A row that fails keeps its id, so a row claiming that id fails too; failures propagate along chains.
+        A row that fails keeps its id, so a row claiming that id fails too; failures propagate along chains. Rows
+        linked by claims on each other's ids form a group, written in one transaction.
         """
-        holders: dict[str, ExternalId] = {}
-        keys = sorted({id_key(result.target.target_id) for result in claims})
-        for chunk in chunked(keys, settings.CERTEXCEPTIONS_CHUNK_SIZE):
+        holders: dict[str, tuple[int, str]] = {}  # id key -> (record pk, holder's name)
+        for chunk in chunked(sorted({claim.target_key for claim in claims}), settings.CERTEXCEPTIONS_CHUNK_SIZE):
             for record in (ExternalId.objects.filter(course_key=self.course_key).select_related("user")
                            .annotate(key=Lower("external_id")).filter(key__in=chunk)):
-                holders[id_key(record.external_id)] = record
-        releaser = {result.target.record.pk: result for result in claims if result.target.record}
-        claimant = {}  # holder record pk -> the row claiming that record's id
-        for result in claims:
-            holder = holders.get(id_key(result.target.target_id))
-            if holder is not None and holder.pk != getattr(result.target.record, "pk", None):
-                claimant[holder.pk] = result
+                holders[id_key(record.external_id)] = (record.pk, _holder_name(record))
+        releaser = {claim.record_pk: claim for claim in claims if claim.record_pk is not None}
+        claimant = {}  # holder record pk -> the claim on that record's id
+        for claim in claims:
+            holder = holders.get(claim.target_key)
+            if holder is not None and holder[0] != claim.record_pk:
+                claimant[holder[0]] = claim
 
-        def fail_taken(result: RowResult, holder: ExternalId) -> None:
-            stack = [(result, holder)]
+        def fail_taken(claim: Claim, holder_name: str) -> None:
+            stack = [(claim, holder_name)]
             while stack:
-                row, held_by = stack.pop()
-                if row.failed:
+                claim, holder_name = stack.pop()
+                if claim.row in self.taken:
                     continue
-                row.fail(Reason.EXTERNAL_ID_TAKEN, _(
-                    "The external id {external_id} already belongs to {holder} in this course.").format(
-                    external_id=row.target.target_id, holder=_holder_name(held_by)))
-                record = row.target.record
-                if record is not None and record.pk in claimant:
-                    stack.append((claimant[record.pk], record))
+                self.taken[claim.row] = holder_name
+                if claim.record_pk in claimant:
+                    stack.append((claimant[claim.record_pk], claim.own_name))
 
-        for holder_pk, result in claimant.items():
-            holder = holders[id_key(result.target.target_id)]
+        for holder_pk, claim in claimant.items():
             freeing = releaser.get(holder_pk)
-            if freeing is None or freeing.failed:
-                fail_taken(result, holder)
+            if freeing is None or freeing.row in self.taken:
+                fail_taken(claim, holders[claim.target_key][1])
         self._group(claims, releaser, claimant)
 
-    @staticmethod
-    def _group(claims, releaser, claimant) -> None:
+    def _group(self, claims: list[Claim], releaser: dict, claimant: dict) -> None:
         """Rows linked by a claim on each other's ids share a group (union-find over the claim edges)."""
-        parent = {id(result): id(result) for result in claims}
+        parent = {claim.row: claim.row for claim in claims}
 
         def root(node):
             while parent[node] != node:
@@ -376,26 +422,37 @@ class InvitationImporter(Importer):
                 node = parent[node]
             return node
 
-        for holder_pk, result in claimant.items():
-            if holder_pk in releaser and not result.failed:
-                parent[root(id(result))] = root(id(releaser[holder_pk]))
-        for result in claims:
-            result.target.group = root(id(result))
+        for holder_pk, claim in claimant.items():
+            if holder_pk in releaser and claim.row not in self.taken:
+                parent[root(claim.row)] = root(releaser[holder_pk].row)
+        sizes = Counter(root(claim.row) for claim in claims)
+        for claim in claims:
+            group = root(claim.row)
+            if sizes[group] > 1:
+                self.group_of[claim.row], self.group_size[group] = group, sizes[group]
 
     # --- apply -----------------------------------------------------------------------------------------------
     def batches(self, rows: Sequence[RowResult], size: int) -> Iterator[Sequence[RowResult]]:
-        """File order, but rows of one group never straddle two transactions."""
-        groups: dict[int, list[RowResult]] = {}
+        """
+        File order, but the rows of a group are written in one transaction: a row whose group has rows in later
+        chunks waits for them.
+        """
+        ready: list[list[RowResult]] = []  # units that must not be split
         for result in rows:
-            groups.setdefault(result.target.group or id(result), []).append(result)
-        batch: list[RowResult] = []
-        for members in groups.values():
-            if batch and len(batch) + len(members) > size:
-                yield batch
-                batch = []
-            batch.extend(members)
-        if batch:
-            yield batch
+            group = result.target.group
+            if not group:
+                ready.append([result])
+                continue
+            members = self.held.setdefault(group, [])
+            members.append(result)
+            if len(members) == self.group_size[group]:
+                ready.append(self.held.pop(group))
+        return _fill(ready, size)
+
+    def remaining_batches(self, size: int) -> Iterator[Sequence[RowResult]]:
+        """Groups some of whose rows failed in the second pass (the database changed in between)."""
+        held, self.held = self.held, {}
+        return _fill(list(held.values()), size)
 
     def apply(self, rows: Sequence[RowResult]) -> list[AuditRecord]:
         writes = [result for result in rows if result.target.needs_id_write]
@@ -535,6 +592,18 @@ class InvitationImporter(Importer):
         if invitee.id_change:
             records.append(external_id_audit(before=invitee.previous_id, after=invitee.target_id, **common))
         return records
+
+
+def _fill(units: list[list[RowResult]], size: int) -> Iterator[list[RowResult]]:
+    """Batches of about ``size`` rows, never splitting a unit."""
+    batch: list[RowResult] = []
+    for unit in units:
+        if batch and len(batch) + len(unit) > size:
+            yield batch
+            batch = []
+        batch.extend(unit)
+    if batch:
+        yield batch
 
 
 def external_id_audit(*, before: str | None, after: str | None, **common) -> AuditRecord:

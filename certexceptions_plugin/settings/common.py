@@ -15,6 +15,9 @@ DEFAULTS = {
     "CERTEXCEPTIONS_UPLOAD_STORAGE": "default",
     # Seconds after which a crashed import's per-course lock expires.
     "CERTEXCEPTIONS_LOCK_TIMEOUT": 60 * 60,
+    # Seconds without progress after which a background import counts as lost (its worker died): it is shown as
+    # failed (worker_lost), its lock is freed, and it can be started again.
+    "CERTEXCEPTIONS_OPERATION_STALE_SECONDS": 15 * 60,
     # Where a join code sends people (shown and encoded in the QR code); {lms_root} is LMS_ROOT_URL without a
     # trailing slash, {code} the join code, {course_id} the course.
     "CERTEXCEPTIONS_JOIN_URL_TEMPLATE": "{lms_root}/courses/join/{code}",

@@ -2,6 +2,9 @@
 Join codes, imports and external-id linking, run over every Host implementation, so the features behave the same
 on the LMS (the openedx adapter over the fake LMS) as on the standalone host.
 """
+import csv
+import io
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
@@ -19,10 +22,16 @@ from certexceptions_plugin.join_codes.models import JoinCode
 from tests.openedx_fakes.models import EnrollmentNotAllowed
 
 
+def csv_upload(records) -> io.BytesIO:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(records)
+    return io.BytesIO(buffer.getvalue().encode())
+
+
 def import_roster(course, staff, rows):
     """A roster of ``email,external_id`` rows, imported now."""
-    return pipeline.run_rows(INVITATIONS, course_key=course, actor=staff, header=("email", "external_id"),
-                             rows=rows, options={})
+    return pipeline.run(INVITATIONS, course_key=course, actor=staff, options={},
+                        upload=csv_upload([("email", "external_id"), *(row.cells for row in rows)]))
 
 
 @pytest.fixture
@@ -179,8 +188,8 @@ def test_certificate_rows_the_lms_fails_fail_alone(on_host):
     for learner in (ada, bob):
         world.enroll(learner, course)
     world.fail_write("grant_certificate_exceptions", bob, RuntimeError("certificate generation failed"))
-    result = pipeline.run_rows(CERTIFICATE_EXCEPTIONS, course_key=course, actor=instructor, header=None, options={},
-                               rows=[CsvRow(number=1, cells=("ada", "a")), CsvRow(number=2, cells=("BOB", "b"))])
+    result = pipeline.run(CERTIFICATE_EXCEPTIONS, course_key=course, actor=instructor, options={},
+                          upload=csv_upload([("ada", "a"), ("BOB", "b")]))
     assert [(row.outcome, row.reason, row.message) for row in result.rows] == [
         ("granted", None, "Certificate exception granted."),
         ("failed", "lms_error", "The LMS could not grant the certificate exception: RuntimeError: certificate "
