@@ -20,6 +20,7 @@ urlpatterns = [
     re_path("", include("certexceptions_plugin.certificates.urls")),
     re_path("", include("certexceptions_plugin.invitations.urls")),
     re_path("", include("certexceptions_plugin.join_codes.urls")),
+    re_path("", include("certexceptions_plugin.staff_page.urls")),
     re_path(rf"{COURSE_PREFIX}/audit$", AuditEventListView.as_view(), name="audit_events"),
     re_path(rf"{COURSE_PREFIX}/bulk_operations$", BulkOperationListView.as_view(), name="bulk_operations"),
     re_path(rf"{OPERATION}$", BulkOperationView.as_view(), name="bulk_operation"),
