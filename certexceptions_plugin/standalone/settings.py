@@ -58,7 +58,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # As in the LMS's MIDDLEWARE: the current request for code given no request (the dashboard's filter steps).
+    "crum.CurrentRequestUserMiddleware",
 ]
+# The LMS's sign-in page; after signing in, the demo course's instructor dashboard.
+LOGIN_URL = "/login"
+LOGIN_REDIRECT_URL = "/courses/course-v1:DemoX+CE101+2026/instructor"
 
 TEMPLATES = [{
     "BACKEND": "django.template.backends.django.DjangoTemplates",

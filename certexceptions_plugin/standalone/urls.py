@@ -3,14 +3,20 @@ Root URLs of the standalone host, in the LMS's order (``lms/urls.py``): the host
 API first, then every ``lms.djangoapp`` plugin's URLs from ``get_plugin_url_patterns``.
 """
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from edx_django_utils.plugins import get_plugin_url_patterns
 
 from certexceptions_plugin.apps import LMS  # the project type, "lms.djangoapp"
+from certexceptions_plugin.standalone.demo import DEMO_PASSWORD
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The LMS's sign-in page is /login (LOGIN_URL); the demo's says which users and password it has.
+    path("login", auth_views.LoginView.as_view(template_name="standalone/login.html",
+                                               extra_context={"demo_password": DEMO_PASSWORD}), name="login"),
+    path("logout", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("api-docs/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api-docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("certexceptions_plugin.standalone.instructor.urls")),

@@ -5,6 +5,7 @@ Core's instructor API v2 routes, copied from openedx-platform's ``lms/djangoapps
 from django.urls import include, path, re_path
 
 from certexceptions_plugin.rest import COURSE_ID_PATTERN
+from certexceptions_plugin.standalone.instructor.dashboard import instructor_dashboard
 from certexceptions_plugin.standalone.instructor.views import core_view
 
 COURSE = rf"^courses/{COURSE_ID_PATTERN}"
@@ -58,4 +59,6 @@ v2_api_urls = [
 
 urlpatterns = [
     path("api/instructor/v2/", include((v2_api_urls, "lms.djangoapps.instructor"), namespace="instructor_api_v2")),
+    # lms/urls.py: the (legacy) instructor dashboard, which runs the InstructorDashboardRenderStarted filter.
+    re_path(rf"{COURSE}/instructor$", instructor_dashboard, name="instructor_dashboard"),
 ]
