@@ -3,7 +3,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from edx_rest_framework_extensions.paginators import DefaultPagination
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from certexceptions_plugin.bulk.results import rows_to_csv
@@ -37,7 +36,6 @@ class ExternalIdsView(CourseAPIView, GenericAPIView):
 
     course_permission = Permission.ENROLLMENT
     pagination_class = DefaultPagination
-    parser_classes = (JSONParser, FormParser, MultiPartParser)
     serializer_class = ExternalIdEntrySerializer
 
     @extend_schema(parameters=[SEARCH], responses={200: ExternalIdEntrySerializer(many=True), **ERRORS})
