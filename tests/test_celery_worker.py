@@ -20,7 +20,7 @@ from redis import Redis
 
 from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk.locks import lock_key
-from certexceptions_plugin.bulk.models import BulkOperation
+from certexceptions_plugin.bulk.models import BulkOperation, BulkOperationRow
 from certexceptions_plugin.standalone.celery import app
 from certexceptions_plugin.standalone.models import CertificateAllowlist
 from tests.conftest import csv_file
@@ -119,9 +119,9 @@ def test_the_worker_runs_an_upload_holding_the_lock_in_redis(worker, second_conn
     redis_key = cache.make_key(lock_key(course.id, "certificate_exceptions"))
     worker.wait_for(lambda: redis.exists(redis_key), "the worker never took the import lock in Redis")
     assert 0 < redis.ttl(redis_key) <= settings.CERTEXCEPTIONS_LOCK_TIMEOUT
-    # Planned, not yet written: the row with nothing to write (ghost) is done.
-    worker.wait_for(lambda: BulkOperation.objects.filter(id=operation_id, rows_done=1).exists(),
-                    "the worker reported no progress after planning")
+    # Planned, not yet written: the result of the row with nothing to write (ghost) is already stored.
+    worker.wait_for(lambda: BulkOperationRow.objects.filter(operation_id=operation_id, outcome="failed").exists(),
+                    "the worker stored no row result after planning")
     assert BulkOperation.objects.get(id=operation_id).status == BulkOperation.RUNNING
     # The web side sees the worker's lock in the shared cache.
     second = upload(client, course, "learner1\nlearner2\nlearner3\n")
@@ -134,6 +134,6 @@ def test_the_worker_runs_an_upload_holding_the_lock_in_redis(worker, second_conn
             id=operation_id, status__in=[BulkOperation.SUCCEEDED, BulkOperation.FAILED]).first(),
         "the worker never finished the operation")
     assert operation.status == BulkOperation.SUCCEEDED, operation.error
-    assert operation.result["summary"]["granted"] == 3 and operation.rows_done == operation.rows_total == 4
+    assert operation.summary["granted"] == 3 and operation.rows_done == operation.rows_total == 4
     assert CertificateAllowlist.objects.filter(course_id=course.id).count() == 3
     assert not redis.exists(redis_key)
