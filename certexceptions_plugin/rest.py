@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.jwt.decoder import get_verification_jwk_key_set
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
+from edx_rest_framework_extensions.paginators import DefaultPagination
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from rest_framework import exceptions
@@ -146,6 +147,17 @@ class PluginAPIView(APIView):
             if connections[alias].in_atomic_block:
                 transaction.set_rollback(needs_rollback, using=alias)
         return response
+
+
+class Pagination(DefaultPagination):
+    """edx-drf-extensions' ``DefaultPagination``, refusing a ``page_size`` it would otherwise quietly replace."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("Give a whole number from 1 to {most}.").format(most=self.max_page_size)]})
+        return super().get_page_size(request)
 
 
 def _first_message(detail) -> str:
