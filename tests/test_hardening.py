@@ -165,3 +165,27 @@ def test_an_upload_past_the_limit_stops_with_413_while_it_is_read(course, instru
     response = api_client(instructor).post(course_url(course, "certificate_exception_imports"),
                                            {"file": csv_file("learner1\n" * 600)}, format="multipart")
     assert response.status_code == 413 and response.json()["error_code"] == "file_too_large"
+
+
+# --- client IP for rate limits ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("remote_addr", ["127.0.0.1", "10.0.0.5", "93.184.216.34"])
+def test_a_rotating_forwarded_for_does_not_escape_the_per_ip_limit(db, settings, remote_addr):  # pylint: disable=unused-argument
+    from rest_framework.test import APIClient  # pylint: disable=import-outside-toplevel
+    settings.CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP = "3/minute"
+    settings.CERTEXCEPTIONS_JOIN_CODE_RATE_PER_USER = None
+    statuses = [APIClient(REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=f"151.101.{n}.{n}")
+                .get(reverse("course_join", kwargs={"code": "C999-D999"})).status_code for n in range(5)]
+    assert statuses == [404, 404, 404, 429, 429]
+
+
+def test_w003_warns_an_lms_that_trusts_no_header(settings):
+    from django.core import checks  # pylint: disable=import-outside-toplevel
+    from certexceptions_plugin.checks import check_client_ip_headers  # pylint: disable=import-outside-toplevel
+    settings.CLOSEST_CLIENT_IP_FROM_HEADERS = []
+    assert [m.id for m in check_client_ip_headers(None)] == ["certexceptions_plugin.W003"]
+    settings.CLOSEST_CLIENT_IP_FROM_HEADERS = [{"name": "X-Forwarded-For", "index": -1}]
+    assert check_client_ip_headers(None) == []
+    settings.CLOSEST_CLIENT_IP_FROM_HEADERS, settings.CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP = [], None
+    assert check_client_ip_headers(None) == []
+    assert "certexceptions_plugin.W003" not in [m.id for m in checks.run_checks() if not m.is_silenced()]
