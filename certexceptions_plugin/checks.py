@@ -80,7 +80,9 @@ def check_client_ip_headers(app_configs, **kwargs):  # pylint: disable=unused-ar
     ``CLOSEST_CLIENT_IP_FROM_HEADERS``; left unset, it believes a client-supplied ``X-Forwarded-For`` whenever the
     connection comes from a private address (a proxy), so the limit can be bypassed.
     """
-    if settings.CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP is None or getattr(settings, "CLOSEST_CLIENT_IP_FROM_HEADERS", None):
+    if settings.CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP is None:
+        return []
+    if getattr(settings, "CLOSEST_CLIENT_IP_FROM_HEADERS", None):
         return []
     return [checks.Warning(
         "CLOSEST_CLIENT_IP_FROM_HEADERS is not set: behind a proxy, clients can choose the IP address the join-code "

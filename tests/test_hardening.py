@@ -170,7 +170,8 @@ def test_an_upload_past_the_limit_stops_with_413_while_it_is_read(course, instru
 # --- client IP for rate limits ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("remote_addr", ["127.0.0.1", "10.0.0.5", "93.184.216.34"])
-def test_a_rotating_forwarded_for_does_not_escape_the_per_ip_limit(db, settings, remote_addr):  # pylint: disable=unused-argument
+@pytest.mark.usefixtures("db")
+def test_a_rotating_forwarded_for_does_not_escape_the_per_ip_limit(settings, remote_addr):
     from rest_framework.test import APIClient  # pylint: disable=import-outside-toplevel
     settings.CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP = "3/minute"
     settings.CERTEXCEPTIONS_JOIN_CODE_RATE_PER_USER = None

@@ -159,7 +159,8 @@ class BulkOperationMixin:
 
     def get_operation(self) -> BulkOperation:
         try:
-            operation = BulkOperation.objects.filter(id=self.kwargs["operation_id"], course_key=self.course.key).first()
+            operation = BulkOperation.objects.filter(id=self.kwargs["operation_id"],
+                                                     course_key=self.course.key).first()
         except ValidationError:  # matches the URL pattern, but is no UUID
             operation = None
         if operation is None:
@@ -176,7 +177,8 @@ class BulkOperationListView(CourseAPIView, GenericAPIView):
     pagination_class = Pagination
     serializer_class = OperationSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("kind", OpenApiTypes.STR), OpenApiParameter("status", OpenApiTypes.STR)],
+    @extend_schema(parameters=[OpenApiParameter("kind", OpenApiTypes.STR),
+                               OpenApiParameter("status", OpenApiTypes.STR)],
                    responses={200: OperationSerializer(many=True), **ERRORS})
     def get(self, request, course_id):  # pylint: disable=unused-argument
         found = BulkOperation.objects.filter(course_key=self.course.key,
