@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help venv requirements test test-mysql test-postgres test-celery quality demo bench compile-requirements upgrade clean
+.PHONY: help venv requirements test test-mysql test-postgres test-celery quality demo fuzz bench compile-requirements upgrade clean
 
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
@@ -43,6 +43,9 @@ test-celery: venv ## the end-to-end test through a real Celery worker (Redis bro
 
 demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (prints curl commands)
 	$(PYTHON) -m certexceptions_plugin.standalone serve --port 8000
+
+fuzz: venv ## fuzz the reader and the upload endpoints with 10,000 examples each (CI runs a small profile)
+	HYPOTHESIS_PROFILE=fuzz $(PYTHON) -m pytest tests/test_fuzz.py
 
 bench: venv ## benchmarks (figures printed, compared against a reference run)
 	$(PYTHON) benchmarks/run.py

@@ -5,21 +5,25 @@ What every plugin view shares: authentication, the course permission check, and 
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Iterable
 
 import jwt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import connections, transaction
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.jwt.decoder import get_verification_jwk_key_set
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
+from edx_rest_framework_extensions.paginators import DefaultPagination
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from rest_framework import exceptions
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,8 +32,15 @@ from certexceptions_plugin.errors import PluginError
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import CourseInfo, Permission
 
+log = logging.getLogger(__name__)
 # The LMS's COURSE_ID_PATTERN (openedx.core.constants), copied so the package imports without edx-platform.
 COURSE_ID_PATTERN = r"(?P<course_id>[^/+]+(/|\+)[^/+]+(/|\+)[^/?]+)"
+
+
+def not_found(request, *args, **kwargs):  # pylint: disable=unused-argument
+    """The JSON 404 of a path under the plugin's own prefixes that no route of it serves."""
+    return JsonResponse({"message": _("No such endpoint: {path}").format(path=request.path),
+                         "error_code": "not_found"}, status=404)
 
 
 def error_response(error_code: str, message: str, status_code: int, **extra) -> Response:
@@ -45,7 +56,32 @@ DRF_ERROR_CODES = {
     exceptions.UnsupportedMediaType: "unsupported_media_type",
     exceptions.ParseError: "malformed_request",
     exceptions.Throttled: "rate_limited",
+    exceptions.APIException: "internal_error",  # last: every other error is one of these
 }
+#: JSON bodies nesting deeper than this are refused (Python's parser would overflow its stack far deeper).
+MAX_JSON_DEPTH = 32
+
+
+class PluginJSONParser(JSONParser):
+    """DRF's JSON parser, refusing bodies nested too deep to be a request of the plugin's."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError(_("The JSON body is nested too deep.")) from exc
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(_("The JSON body is nested too deep."))
+        return data
+
+
+def _depth(value) -> int:
+    depth, level = 0, [value]
+    while level:
+        depth += 1
+        level = [child for item in level if isinstance(item, (dict, list))
+                 for child in (item.values() if isinstance(item, dict) else item)]
+    return depth - 1
 
 
 def has_public_signing_keys() -> bool:
@@ -77,14 +113,20 @@ class PluginAPIView(APIView):
 
     authentication_classes = (PluginJwtAuthentication, SessionAuthenticationAllowInactiveUser)
     permission_classes = (IsAuthenticated,)
+    parser_classes = (PluginJSONParser, FormParser, MultiPartParser)
 
     def handle_exception(self, exc):
         if isinstance(exc, PluginError):
             return error_response(exc.error_code, exc.message, exc.http_status, **exc.extra)
+        if isinstance(exc, RequestDataTooBig):
+            return error_response("body_too_large", _("The request body is larger than the server accepts."), 413)
         if isinstance(exc, Http404):
             exc = exceptions.NotFound(str(exc) or None)
         elif isinstance(exc, DjangoPermissionDenied):
             exc = exceptions.PermissionDenied(str(exc) or None)
+        elif not isinstance(exc, exceptions.APIException):
+            log.exception("Unexpected error in %s", type(self).__name__)
+            exc = exceptions.APIException(_("The server could not complete the request."))
         if isinstance(exc, exceptions.ValidationError):
             return error_response("invalid_request", _first_message(exc.detail), 400, errors=exc.detail)
         response = self._handle_with_drf(exc)
@@ -105,6 +147,17 @@ class PluginAPIView(APIView):
             if connections[alias].in_atomic_block:
                 transaction.set_rollback(needs_rollback, using=alias)
         return response
+
+
+class Pagination(DefaultPagination):
+    """edx-drf-extensions' ``DefaultPagination``, refusing a ``page_size`` it would otherwise quietly replace."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("Give a whole number from 1 to {most}.").format(most=self.max_page_size)]})
+        return super().get_page_size(request)
 
 
 def _first_message(detail) -> str:

@@ -11,10 +11,12 @@ from certexceptions_plugin.bulk.views import (
     BulkOperationRowsView,
     BulkOperationView,
 )
-from certexceptions_plugin.rest import COURSE_ID_PATTERN
+from certexceptions_plugin.rest import COURSE_ID_PATTERN, not_found
 
 COURSE_PREFIX = rf"^api/instructor/v2/courses/{COURSE_ID_PATTERN}"
 OPERATION = rf"{COURSE_PREFIX}/bulk_operations/(?P<operation_id>[0-9a-f-]{{36}})"
+#: The plugin's own paths under a course: anything else below them is a JSON 404, whatever the course id looks like.
+OWN_PATHS = r"(?:certificates/exceptions/imports|invitations|external_ids|join_code|bulk_operations|audit)"
 
 urlpatterns = [
     re_path("", include("certexceptions_plugin.certificates.urls")),
@@ -27,4 +29,8 @@ urlpatterns = [
     re_path(rf"{OPERATION}/rows$", BulkOperationRowsView.as_view(), name="bulk_operation_rows"),
     re_path(rf"{OPERATION}/report\.csv$", BulkOperationReportView.as_view(), name="bulk_operation_report"),
     re_path(rf"{OPERATION}/retry$", BulkOperationRetryView.as_view(), name="bulk_operation_retry"),
+    # Last: what no route above serves under the plugin's own prefixes.
+    re_path(rf"^api/instructor/v2/courses/[^/]+(?:/[^/]+/[^/]+)?/{OWN_PATHS}(?:[/.].*)?$", not_found,
+            name="not_found_course"),
+    re_path(r"^api/course_join/v1/.*$", not_found, name="not_found_join"),
 ]

@@ -1,8 +1,9 @@
 """Uploads above CERTEXCEPTIONS_SYNC_MAX_ROWS run in the background: 202, then the operation's status."""
+import logging
 from unittest import mock
 
+import pytest
 from celery import current_app
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.test import override_settings
 from django.urls import reverse
@@ -16,7 +17,6 @@ from certexceptions_plugin.certificates.importer import CertificateExceptionImpo
 from certexceptions_plugin.standalone.models import CertificateAllowlist
 from tests.conftest import csv_file
 from tests.factories import CourseFactory, RoleFactory
-from tests.test_certificates_api import CertificateExceptionsTestBase
 
 
 class UndeletableStorage(FileSystemStorage):
@@ -26,98 +26,130 @@ class UndeletableStorage(FileSystemStorage):
         raise OSError("the storage is unavailable")
 
 
-@override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=2)
-class TestBackgroundUpload(CertificateExceptionsTestBase):
+def allowlist(course):
+    return dict(CertificateAllowlist.objects.filter(course_id=course.id, allowlist=True)
+                .values_list("user__username", "notes"))
+
+
+@pytest.fixture
+def instructor_client(api_client, instructor):
+    return api_client(instructor)
+
+
+@pytest.fixture
+def upload(instructor_client, course):
+    """Uploads a file of certificate exceptions to the course as its instructor."""
+    def post(text, **data):
+        url = reverse("certificate_exception_imports", kwargs={"course_id": str(course.id)})
+        return instructor_client.post(url, {"file": csv_file(text, name="exceptions.csv"), **data},
+                                      format="multipart")
+    return post
+
+
+@pytest.mark.usefixtures("enrolled_learners")
+class TestBackgroundUpload:
     """Tasks run eagerly here (the standalone default with no broker); the view path is the real one."""
 
-    def test_large_upload_answers_202_and_the_operation_reports_the_result(self):
-        with self.captureOnCommitCallbacks(execute=True):
-            response = self.upload("username\nlearner1\nlearner2\nnobody\n")
+    @pytest.fixture(autouse=True)
+    def _files_above_two_rows_run_in_the_background(self, settings):
+        settings.CERTEXCEPTIONS_SYNC_MAX_ROWS = 2
+
+    def test_large_upload_answers_202_and_the_operation_reports_the_result(
+            self, upload, instructor_client, course, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = upload("username\nlearner1\nlearner2\nnobody\n")
         assert response.status_code == 202
         accepted = response.json()
         assert accepted["status"] == "pending" and accepted["rows_total"] == 3
-        status = self.client.get(accepted["url"]).json()
+        status = instructor_client.get(accepted["url"]).json()
         assert status["status"] == "succeeded"
-        assert status["result"]["summary"]["granted"] == 2 and status["result"]["summary"]["failed"] == 1
-        assert status["result"]["errors"][0]["row"] == 4
-        assert set(self.allowlist()) == {"learner1", "learner2"}
+        assert status["summary"]["granted"] == 2 and status["summary"]["failed"] == 1
+        assert instructor_client.get(status["rows_url"], {"outcome": "failed"}).json()["results"][0]["row"] == 4
+        assert set(allowlist(course)) == {"learner1", "learner2"}
 
-    def test_progress_counts_every_row_and_the_report_is_csv(self):
-        with self.captureOnCommitCallbacks(execute=True):
-            accepted = self.upload("username\nlearner1\n=cmd()\nlearner2\n").json()
-        status = self.client.get(accepted["url"]).json()
+    def test_progress_counts_every_row_and_the_report_is_csv(
+            self, upload, instructor_client, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            accepted = upload("username\nlearner1\n=cmd()\nlearner2\n").json()
+        status = instructor_client.get(accepted["url"]).json()
         assert (status["rows_done"], status["rows_total"]) == (3, 3)
-        report = self.client.get(accepted["report_url"])
+        report = instructor_client.get(accepted["report_url"])
         assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
-        lines = report.content.decode("utf-8-sig").splitlines()
+        lines = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
         assert lines[0] == "row,learner,username,email,notes,outcome,reason,message"
         assert lines[2].startswith("3,'=cmd(),,,,failed,user_not_found,")
 
-    def test_a_dry_run_counts_every_row_done(self):
-        with self.captureOnCommitCallbacks(execute=True):
-            accepted = self.upload("learner1\nlearner2\nnobody\n", dry_run="true").json()
-        status = self.client.get(accepted["url"]).json()
-        assert status["status"] == "succeeded" and status["result"]["dry_run"] is True
+    def test_a_dry_run_counts_every_row_done(self, upload, instructor_client, course,
+                                             django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            accepted = upload("learner1\nlearner2\nnobody\n", dry_run="true").json()
+        status = instructor_client.get(accepted["url"]).json()
+        assert status["status"] == "succeeded" and status["dry_run"] is True
         assert (status["rows_done"], status["rows_total"]) == (3, 3)
-        assert not self.allowlist()
+        assert not allowlist(course)
 
-    def test_a_file_with_nothing_to_write_counts_every_row_done(self):
-        with self.captureOnCommitCallbacks(execute=True):
-            accepted = self.upload("nobody\nghost\nlearner99\n").json()
-        status = self.client.get(accepted["url"]).json()
-        assert status["status"] == "succeeded" and status["result"]["summary"]["failed"] == 3
+    def test_a_file_with_nothing_to_write_counts_every_row_done(self, upload, instructor_client,
+                                                                django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            accepted = upload("nobody\nghost\nlearner99\n").json()
+        status = instructor_client.get(accepted["url"]).json()
+        assert status["status"] == "succeeded" and status["summary"]["failed"] == 3
         assert (status["rows_done"], status["rows_total"]) == (3, 3)
 
-    def test_the_outcome_is_saved_when_the_upload_cannot_be_deleted(self):
-        storages = {**settings.STORAGES, "undeletable": {"BACKEND": f"{__name__}.UndeletableStorage"}}
-        with self.settings(STORAGES=storages, CERTEXCEPTIONS_UPLOAD_STORAGE="undeletable"), \
-                self.assertLogs("certexceptions_plugin.bulk.operations", "ERROR") as logs, \
-                self.captureOnCommitCallbacks(execute=True):
-            operation_id = self.upload("learner1\nlearner2\nlearner3\n").json()["id"]
+    def test_the_outcome_is_saved_when_the_upload_cannot_be_deleted(self, upload, settings, caplog,
+                                                                    django_capture_on_commit_callbacks):
+        settings.STORAGES = {**settings.STORAGES, "undeletable": {"BACKEND": f"{__name__}.UndeletableStorage"}}
+        settings.CERTEXCEPTIONS_UPLOAD_STORAGE = "undeletable"
+        logger = "certexceptions_plugin.bulk.operations"
+        with caplog.at_level(logging.ERROR, logger=logger), django_capture_on_commit_callbacks(execute=True):
+            operation_id = upload("learner1\nlearner2\nlearner3\n").json()["id"]
+        logs = [message for name, level, message in caplog.record_tuples if name == logger and level >= logging.ERROR]
         operation = BulkOperation.objects.get(id=operation_id)
-        assert operation.status == BulkOperation.SUCCEEDED and operation.result["summary"]["granted"] == 3
+        assert operation.status == BulkOperation.SUCCEEDED and operation.summary["granted"] == 3
         assert (operation.rows_done, operation.rows_total) == (3, 3)
-        assert "Could not delete the stored upload" in logs.output[0]
+        assert "Could not delete the stored upload" in logs[0]
         FileSystemStorage().delete(operation.file_path)
 
-    def test_with_a_broker_the_task_is_queued_by_name_not_run_in_the_request(self):
-        with override_settings(CELERY_ALWAYS_EAGER=False), \
-                mock.patch.object(current_app, "send_task") as send_task, \
-                self.captureOnCommitCallbacks(execute=True):
-            operation_id = self.upload("learner1\nlearner2\nlearner3\n").json()["id"]
+    def test_with_a_broker_the_task_is_queued_by_name_not_run_in_the_request(
+            self, upload, course, settings, django_capture_on_commit_callbacks):
+        settings.CELERY_ALWAYS_EAGER = False
+        with mock.patch.object(current_app, "send_task") as send_task, \
+                django_capture_on_commit_callbacks(execute=True):
+            operation_id = upload("learner1\nlearner2\nlearner3\n").json()["id"]
         send_task.assert_called_once_with("certexceptions_plugin.run_bulk_operation", args=[operation_id])
         assert BulkOperation.objects.get(id=operation_id).status == BulkOperation.PENDING
-        assert not self.allowlist()
+        assert not allowlist(course)
 
-    def test_a_task_delivered_twice_runs_once(self):
-        with self.captureOnCommitCallbacks(execute=True):
-            operation_id = self.upload("learner1\nlearner2\nlearner3\n").json()["id"]
+    def test_a_task_delivered_twice_runs_once(self, upload, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            operation_id = upload("learner1\nlearner2\nlearner3\n").json()["id"]
         assert operations.execute(operation_id) is None
         assert BulkOperation.objects.get(id=operation_id).status == BulkOperation.SUCCEEDED
 
-    def test_upload_while_an_import_runs_is_409_at_once(self):
-        with import_lock(self.course.id, "certificate_exceptions"):
-            response = self.upload("learner1\nlearner2\nlearner3\n")
+    def test_upload_while_an_import_runs_is_409_at_once(self, upload, course):
+        with import_lock(course.id, "certificate_exceptions"):
+            response = upload("learner1\nlearner2\nlearner3\n")
         assert response.status_code == 409 and not BulkOperation.objects.exists()
 
-    def test_course_staff_cannot_read_a_certificate_operation(self):
-        with self.captureOnCommitCallbacks(execute=True):
-            accepted = self.upload("learner1\nlearner2\nlearner3\n").json()
-        self.client.force_authenticate(RoleFactory(course_id=self.course.id, role="staff").user)
-        assert self.client.get(accepted["url"]).status_code == 403
-        assert self.client.get(accepted["report_url"]).status_code == 403
+    def test_course_staff_cannot_read_a_certificate_operation(self, upload, api_client, course_staff,
+                                                              django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            accepted = upload("learner1\nlearner2\nlearner3\n").json()
+        client = api_client(course_staff)
+        assert client.get(accepted["url"]).status_code == 403
+        assert client.get(accepted["report_url"]).status_code == 403
 
-    def test_file_errors_are_still_immediate(self):
-        response = self.upload("username\nlearner1\nl\xe9\n".encode("latin-1"))
+    def test_file_errors_are_still_immediate(self, upload):
+        response = upload("username\nlearner1\nl\xe9\n".encode("latin-1"))
         assert response.status_code == 400 and not BulkOperation.objects.exists()
 
-    def test_operation_of_another_course_is_404(self):
-        with self.captureOnCommitCallbacks(execute=True):
-            url = self.upload("learner1\nlearner2\nlearner3\n").json()["url"]
+    def test_operation_of_another_course_is_404(self, upload, api_client, course, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            url = upload("learner1\nlearner2\nlearner3\n").json()["url"]
         other = CourseFactory()
-        self.client.force_authenticate(RoleFactory(course_id=other.id, role="instructor").user)
-        foreign = url.replace(str(self.course.id), str(other.id))
-        assert self.client.get(foreign).status_code == 404
+        client = api_client(RoleFactory(course_id=other.id, role="instructor").user)
+        foreign = url.replace(str(course.id), str(other.id))
+        assert client.get(foreign).status_code == 404
 
 
 @override_settings(CERTEXCEPTIONS_CHUNK_SIZE=1)
@@ -126,9 +158,10 @@ def test_progress_rises_through_planning_and_writing_to_every_row(course, instru
             enumerate(["learner1", "nobody", "learner2", "ghost", "learner3"], start=1)]
     calls = []
     importer = CertificateExceptionImporter(course_key=course.id, actor=instructor)
-    run_import(importer, rows, dry_run=False, progress=lambda done, total: calls.append((done, total)))
-    # Planned: the two unknown learners are done; then one written row per chunk.
-    assert calls == [(2, 5), (3, 5), (4, 5), (5, 5)]
+    run_import(importer, lambda: rows, total=5, dry_run=False, sink=lambda results: None,
+               progress=lambda done, total: calls.append((done, total)))
+    # One row per chunk, done once planned (nothing to write) or written.
+    assert calls == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
 
 
 def test_an_import_done_now_offers_its_rows_as_a_report(course, instructor, enrolled_learners, api_client):
@@ -138,7 +171,7 @@ def test_an_import_done_now_offers_its_rows_as_a_report(course, instructor, enro
     assert body["summary"]["granted"] == 1
     report = client.get(body["report_url"])
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
-    lines = report.content.decode("utf-8-sig").splitlines()
+    lines = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0] == "row,learner,username,email,notes,outcome,reason,message"
     assert lines[1].startswith("1,learner1,learner1,learner1@example.com,ok,granted,")
     assert lines[2].startswith("2,nobody,,,,failed,user_not_found,")
@@ -162,7 +195,7 @@ def test_an_operation_that_fails_in_its_task_keeps_its_written_chunks_and_says_w
         accepted = client.post(reverse("certificate_exception_imports", kwargs={"course_id": str(course.id)}),
                                {"file": csv_file("learner1\nlearner2\nlearner3\n")}, format="multipart").json()
     operation = client.get(accepted["url"]).json()
-    assert operation["status"] == "failed" and operation["result"] is None
+    assert operation["status"] == "failed" and operation["summary"] is None
     assert operation["error"]["error_code"] == "internal_error"
     assert operation["rows_done"] == 1 and operation["rows_total"] == 3
     assert list(CertificateAllowlist.objects.values_list("user__username", flat=True)) == ["learner1"]

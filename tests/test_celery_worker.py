@@ -14,14 +14,13 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import TransactionTestCase, override_settings
+from django.test import override_settings
 from django.urls import reverse
 from redis import Redis
-from rest_framework.test import APIClient
 
 from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk.locks import lock_key
-from certexceptions_plugin.bulk.models import BulkOperation
+from certexceptions_plugin.bulk.models import BulkOperation, BulkOperationRow
 from certexceptions_plugin.standalone.celery import app
 from certexceptions_plugin.standalone.models import CertificateAllowlist
 from tests.conftest import csv_file
@@ -31,94 +30,110 @@ TASK = "certexceptions_plugin.run_bulk_operation"
 DEADLINE = 30  # seconds for any one step; the whole test takes a few
 
 
-@pytest.mark.celery_worker
-@override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=2)
-class TestRealWorker(TransactionTestCase):
-    """
-    This process is the web side: configured for the broker (``CERTEXCEPTIONS_CELERY_BROKER``), it sends tasks
-    instead of running them, and its cache is the worker's Redis cache.
-    """
+pytestmark = pytest.mark.celery_worker
 
-    def setUp(self):
-        assert not app.conf.task_always_eager and app.conf.broker_url.startswith("redis://")
-        assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-        assert connection.vendor == "mysql", "the worker shares this test database: run on MariaDB"
-        self.redis = Redis.from_url(settings.CACHES["default"]["LOCATION"])
-        self.worker_name = f"certexceptions-test-{os.getpid()}@localhost"
-        self.worker_log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log")
-        self.worker = subprocess.Popen(
+
+class Worker:
+    """A Celery worker process, started as the LMS starts one; its log is shown when a step waits in vain."""
+
+    def __init__(self):
+        self.name = f"certexceptions-test-{os.getpid()}@localhost"
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log")
+        self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "certexceptions_plugin.standalone.celery", "worker",
-             "--hostname", self.worker_name, "--pool=solo", "--without-gossip", "--without-mingle",
+             "--hostname", self.name, "--pool=solo", "--without-gossip", "--without-mingle",
              "--without-heartbeat", "--loglevel=INFO"],
             env={**os.environ, "MYSQL_DATABASE": connection.settings_dict["NAME"]},
-            stdout=self.worker_log, stderr=subprocess.STDOUT)
-        self.addCleanup(self._stop_worker)
+            stdout=self.log, stderr=subprocess.STDOUT)
 
-    def _stop_worker(self):
-        self.worker.terminate()
+    def stop(self):
+        self.process.terminate()
         try:
-            self.worker.wait(timeout=DEADLINE)
+            self.process.wait(timeout=DEADLINE)
         except subprocess.TimeoutExpired:
-            self.worker.kill()
-            self.worker.wait()
-        self.worker_log.close()
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
 
-    def _wait_for(self, condition, what):
+    def wait_for(self, condition, what):
         deadline = time.monotonic() + DEADLINE
         while time.monotonic() < deadline:
             value = condition()
             if value:
                 return value
-            if self.worker.poll() is not None:
+            if self.process.poll() is not None:
                 break
             time.sleep(0.05)
-        self.worker_log.seek(0)
-        pytest.fail(f"{what}\n--- worker log ---\n{self.worker_log.read()}")
+        self.log.seek(0)
+        pytest.fail(f"{what}\n--- worker log ---\n{self.log.read()}")
 
-    def _registered_tasks(self):
-        replies = app.control.inspect(destination=[self.worker_name], timeout=1).registered()
-        return (replies or {}).get(self.worker_name)
+    def registered_tasks(self):
+        replies = app.control.inspect(destination=[self.name], timeout=1).registered()
+        return (replies or {}).get(self.name)
 
-    def _upload(self, client, course, text):
-        url = reverse("certificate_exception_imports", kwargs={"course_id": str(course.id)})
-        return client.post(url, {"file": csv_file(text)}, format="multipart")
 
-    def test_the_worker_runs_an_upload_holding_the_lock_in_redis(self):
-        assert TASK in self._wait_for(self._registered_tasks, "the worker never answered `inspect registered`")
+@pytest.fixture
+def worker(transactional_db):  # the worker is another process: it sees only what this one commits
+    """
+    This process is the web side: configured for the broker (``CERTEXCEPTIONS_CELERY_BROKER``), it sends tasks
+    instead of running them, and its cache is the worker's Redis cache.
+    """
+    assert not app.conf.task_always_eager and app.conf.broker_url.startswith("redis://")
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert connection.vendor == "mysql", "the worker shares this test database: run on MariaDB"
+    started = Worker()
+    yield started
+    started.stop()
 
-        course = CourseFactory()
-        client = APIClient()
-        client.force_authenticate(RoleFactory(course_id=course.id, role="instructor").user)
-        for n in range(1, 4):
-            EnrollmentFactory(course_id=course.id, user__username=f"learner{n}")
-        # A second connection locks the audit table: the worker, writing its first chunk under the import lock,
-        # waits there, so the lock is caught while held. Closing the connection (cleanup) always releases it.
-        blocker = connection.copy()
-        self.addCleanup(blocker.close)
-        with blocker.cursor() as cursor:
-            cursor.execute(f"LOCK TABLES {AuditEvent._meta.db_table} WRITE")
 
-        response = self._upload(client, course, "learner1,a\nlearner2\nlearner3\nghost\n")
-        assert response.status_code == 202, response.content
-        operation_id = response.json()["id"]
-        redis_key = cache.make_key(lock_key(course.id, "certificate_exceptions"))
-        self._wait_for(lambda: self.redis.exists(redis_key), "the worker never took the import lock in Redis")
-        assert 0 < self.redis.ttl(redis_key) <= settings.CERTEXCEPTIONS_LOCK_TIMEOUT
-        # Planned, not yet written: the row with nothing to write (ghost) is done.
-        self._wait_for(lambda: BulkOperation.objects.filter(id=operation_id, rows_done=1).exists(),
-                       "the worker reported no progress after planning")
-        assert BulkOperation.objects.get(id=operation_id).status == BulkOperation.RUNNING
-        # The web side sees the worker's lock in the shared cache.
-        second = self._upload(client, course, "learner1\nlearner2\nlearner3\n")
-        assert second.status_code == 409 and second.json()["error_code"] == "import_in_progress"
+@pytest.fixture
+def second_connection(transactional_db):
+    """Another connection to the test database; closing it (teardown) releases whatever it locked."""
+    other = connection.copy()
+    yield other
+    other.close()
 
-        with blocker.cursor() as cursor:
-            cursor.execute("UNLOCK TABLES")
-        operation = self._wait_for(
-            lambda: BulkOperation.objects.filter(
-                id=operation_id, status__in=[BulkOperation.SUCCEEDED, BulkOperation.FAILED]).first(),
-            "the worker never finished the operation")
-        assert operation.status == BulkOperation.SUCCEEDED, operation.error
-        assert operation.result["summary"]["granted"] == 3 and operation.rows_done == operation.rows_total == 4
-        assert CertificateAllowlist.objects.filter(course_id=course.id).count() == 3
-        assert not self.redis.exists(redis_key)
+
+def upload(client, course, text):
+    url = reverse("certificate_exception_imports", kwargs={"course_id": str(course.id)})
+    return client.post(url, {"file": csv_file(text)}, format="multipart")
+
+
+@override_settings(CERTEXCEPTIONS_SYNC_MAX_ROWS=2)
+def test_the_worker_runs_an_upload_holding_the_lock_in_redis(worker, second_connection, api_client):
+    redis = Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    assert TASK in worker.wait_for(worker.registered_tasks, "the worker never answered `inspect registered`")
+
+    course = CourseFactory()
+    client = api_client(RoleFactory(course_id=course.id, role="instructor").user)
+    for n in range(1, 4):
+        EnrollmentFactory(course_id=course.id, user__username=f"learner{n}")
+    # A second connection locks the audit table: the worker, writing its first chunk under the import lock,
+    # waits there, so the lock is caught while held. Closing the connection (teardown) always releases it.
+    with second_connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLES {AuditEvent._meta.db_table} WRITE")
+
+    response = upload(client, course, "learner1,a\nlearner2\nlearner3\nghost\n")
+    assert response.status_code == 202, response.content
+    operation_id = response.json()["id"]
+    redis_key = cache.make_key(lock_key(course.id, "certificate_exceptions"))
+    worker.wait_for(lambda: redis.exists(redis_key), "the worker never took the import lock in Redis")
+    assert 0 < redis.ttl(redis_key) <= settings.CERTEXCEPTIONS_LOCK_TIMEOUT
+    # Planned, not yet written: the result of the row with nothing to write (ghost) is already stored.
+    worker.wait_for(lambda: BulkOperationRow.objects.filter(operation_id=operation_id, outcome="failed").exists(),
+                    "the worker stored no row result after planning")
+    assert BulkOperation.objects.get(id=operation_id).status == BulkOperation.RUNNING
+    # The web side sees the worker's lock in the shared cache.
+    second = upload(client, course, "learner1\nlearner2\nlearner3\n")
+    assert second.status_code == 409 and second.json()["error_code"] == "import_in_progress"
+
+    with second_connection.cursor() as cursor:
+        cursor.execute("UNLOCK TABLES")
+    operation = worker.wait_for(
+        lambda: BulkOperation.objects.filter(
+            id=operation_id, status__in=[BulkOperation.SUCCEEDED, BulkOperation.FAILED]).first(),
+        "the worker never finished the operation")
+    assert operation.status == BulkOperation.SUCCEEDED, operation.error
+    assert operation.summary["granted"] == 3 and operation.rows_done == operation.rows_total == 4
+    assert CertificateAllowlist.objects.filter(course_id=course.id).count() == 3
+    assert not redis.exists(redis_key)

@@ -5,6 +5,8 @@ import yaml
 from django.core.management import call_command
 from django.urls import URLResolver, get_resolver
 
+from certexceptions_plugin.rest import not_found
+
 
 def plugin_routes():
     """The plugin's URL regexes, turned into OpenAPI-style paths."""
@@ -15,7 +17,7 @@ def plugin_routes():
             regex = prefix + pattern.pattern.regex.pattern.lstrip("^").rstrip("$")
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern.url_patterns, regex)
-            else:
+            elif pattern.callback is not not_found:  # the JSON 404 of unknown paths is no endpoint
                 yield regex
 
     for regex in walk(resolver.url_patterns):

@@ -2,12 +2,11 @@
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from edx_rest_framework_extensions.paginators import DefaultPagination
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
 from certexceptions_plugin.audit.models import AuditEvent
-from certexceptions_plugin.rest import CourseAPIView
+from certexceptions_plugin.rest import CourseAPIView, Pagination
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -24,7 +23,7 @@ class AuditEventListView(CourseAPIView, ListAPIView):
     """Changes made through the plugin in one course, newest first."""
 
     serializer_class = AuditEventSerializer
-    pagination_class = DefaultPagination
+    pagination_class = Pagination
 
     def get_queryset(self):
         events = AuditEvent.objects.filter(course_key=self.course.key)

@@ -132,5 +132,5 @@ def run_import(importer: Importer, rows: Callable[[], Iterable[CsvRow]], *, tota
         if not dry_run:
             for batch in importer.remaining_batches(size):
                 write(batch)
-            report(tally.rows, total)
+                report(tally.rows, total)
     return tally.summary()

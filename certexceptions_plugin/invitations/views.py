@@ -1,9 +1,7 @@
 """REST views for bulk invitations and external ids."""
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from edx_rest_framework_extensions.paginators import DefaultPagination
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from certexceptions_plugin.bulk.results import rows_to_csv
@@ -16,7 +14,8 @@ from certexceptions_plugin.invitations.serializers import (
     ExternalIdPatchResultSerializer,
     ExternalIdPatchSerializer,
 )
-from certexceptions_plugin.rest import CourseAPIView, csv_response
+from certexceptions_plugin.rest import CourseAPIView, Pagination, csv_response
+
 SEARCH = OpenApiParameter("search", OpenApiTypes.STR, description="Part of an email, username or external id")
 
 
@@ -36,8 +35,7 @@ class ExternalIdsView(CourseAPIView, GenericAPIView):
     """The course's external ids (GET), or set / clear one learner's id (PATCH)."""
 
     course_permission = Permission.ENROLLMENT
-    pagination_class = DefaultPagination
-    parser_classes = (JSONParser, FormParser, MultiPartParser)
+    pagination_class = Pagination
     serializer_class = ExternalIdEntrySerializer
 
     @extend_schema(parameters=[SEARCH], responses={200: ExternalIdEntrySerializer(many=True), **ERRORS})

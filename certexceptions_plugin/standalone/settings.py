@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 INSTALLED_APPS.extend(get_plugin_apps(LMS))
 
 MIDDLEWARE = [
+    "certexceptions_plugin.standalone.middleware.DropForwardedFor",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -204,6 +205,10 @@ LOGGING = {
 }
 
 CERTEXCEPTIONS_HOST = "certexceptions_plugin.standalone.host.StandaloneHost"
+# No proxy stands in front of the standalone host: it trusts no forwarding header (DropForwardedFor), so the client
+# IP is REMOTE_ADDR and check W003 does not apply.
+CLOSEST_CLIENT_IP_FROM_HEADERS = []
+SILENCED_SYSTEM_CHECKS = ["certexceptions_plugin.W003"]
 
 # As lms/envs/common.py and then lms/envs/production.py: each plugin's settings, with this module as the settings.
 add_plugins(__name__, LMS, "common")
