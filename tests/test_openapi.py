@@ -17,7 +17,9 @@ def plugin_routes():
             regex = prefix + pattern.pattern.regex.pattern.lstrip("^").rstrip("$")
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern.url_patterns, regex)
-            elif pattern.callback is not not_found:  # the JSON 404 of unknown paths is no endpoint
+            # REST views only (DRF's as_view() sets .cls): the JSON 404 of unknown paths and the HTML staff page
+            # are no API endpoints.
+            elif pattern.callback is not not_found and hasattr(pattern.callback, "cls"):
                 yield regex
 
     for regex in walk(resolver.url_patterns):

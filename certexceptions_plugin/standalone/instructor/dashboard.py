@@ -52,5 +52,6 @@ def instructor_dashboard(request, course_id):
 
 
 def _course_info_section(course) -> dict:
-    """Core's first tab, as ``_section_course_info`` names it."""
-    return {"section_key": "course_info", "section_display_name": _("Course Info"), "course_id": str(course.id)}
+    """Core's first tab, as ``_section_course_info`` names it; ``standin_template`` renders its body here."""
+    return {"section_key": "course_info", "section_display_name": _("Course Info"), "course_id": str(course.id),
+            "standin_template": "standalone_instructor/sections/course_info.html"}
