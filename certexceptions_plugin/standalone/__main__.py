@@ -51,6 +51,8 @@ def _instructions(demo, port: int) -> str:
     lines = [
         "",
         f"Demo course {DEMO_COURSE_ID} is ready; API docs at http://127.0.0.1:{port}/api-docs/",
+        f"Instructor dashboard, Bulk tools tab: http://127.0.0.1:{port}/courses/{DEMO_COURSE_ID}/instructor",
+        f"  sign in as instructor, staff, admin or learner1 ... learner60; every password is {demo.DEMO_PASSWORD}",
         "Tokens (valid 24 hours):",
         *(f"  export TOKEN_{name.upper()}='{value}'" for name, value in tokens.items()),
         "",
