@@ -27,4 +27,5 @@ class RedirectElsewhere(PipelineStep):
 
 class CustomResponse(PipelineStep):
     def run_filter(self, context, template_name):  # pylint: disable=arguments-differ,unused-argument
-        raise InstructorDashboardRenderStarted.RenderCustomResponse("custom", response=HttpResponse("custom", status=418))
+        response = HttpResponse("custom", status=418)
+        raise InstructorDashboardRenderStarted.RenderCustomResponse("custom", response=response)

@@ -123,7 +123,8 @@ class TestTheStepInThePipeline:
         assert section["section_display_name"] == "Bulk tools"
         assert (section["course_id"], section["template_path_prefix"]) == (str(course.id), TEMPLATE_PATH_PREFIX)
         fragment = section["fragment"]
-        assert "data-cxp-root" in fragment.body_html() and 'data-cxp-import="certificate_exceptions"' in fragment.body_html()
+        body = fragment.body_html()
+        assert "data-cxp-root" in body and 'data-cxp-import="certificate_exceptions"' in body
         assert "<style" in fragment.head_html() and "<script>" in fragment.foot_html()
         assert "<h4" in fragment.body_html()  # below the dashboard's own <h3> tab heading
 

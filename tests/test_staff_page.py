@@ -75,7 +75,7 @@ class TestWhoMayOpenIt:
         assert client.get(page_url(course.id)).status_code == 403
 
     @pytest.mark.parametrize("course_id", ["course-v1:NoSuch+Course+Run", "course-v1:bad id+x+y"])
-    def test_unknown_or_malformed_courses_are_404(self, client, instructor, course_id):  # pylint: disable=unused-argument
+    def test_unknown_or_malformed_courses_are_404(self, client, instructor, course_id):
         client.force_login(instructor)
         assert client.get(page_url(course_id)).status_code == 404
 

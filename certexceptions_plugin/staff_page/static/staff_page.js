@@ -24,7 +24,11 @@
     Object.keys(attributes || {}).forEach(function (name) {
       var value = attributes[name];
       if (value === null || value === undefined || value === false) { return; }
-      if (name === "text") { element.textContent = value; } else { element.setAttribute(name, value === true ? "" : value); }
+      if (name === "text") {
+        element.textContent = value;
+      } else {
+        element.setAttribute(name, value === true ? "" : value);
+      }
     });
     (children || []).forEach(function (child) {
       if (child !== null && child !== undefined) {
@@ -91,7 +95,8 @@
   function drawPager(pager, t, page, pages, go) {
     pager.replaceChildren();
     if (pages <= 1) { return; }
-    var previous = make("button", {type: "button", "class": "cxp-button", disabled: page <= 1, text: t("previous_page")});
+    var previous = make("button", {type: "button", "class": "cxp-button", disabled: page <= 1,
+                                   text: t("previous_page")});
     var next = make("button", {type: "button", "class": "cxp-button", disabled: page >= pages, text: t("next_page")});
     previous.addEventListener("click", function () { go(page - 1); });
     next.addEventListener("click", function () { go(page + 1); });
@@ -124,7 +129,8 @@
 
   function remoteRows(client, rowsUrl) {
     return async function (outcome, page) {
-      var query = "?page_size=" + PAGE_SIZE + "&page=" + page + (outcome ? "&outcome=" + encodeURIComponent(outcome) : "");
+      var query = "?page_size=" + PAGE_SIZE + "&page=" + page +
+        (outcome ? "&outcome=" + encodeURIComponent(outcome) : "");
       return (await client.request("GET", rowsUrl + query)).data;
     };
   }
@@ -279,7 +285,8 @@
     var ticket = ++this.shown;
     var summary = body.summary || {};
     var state = {outcome: "", page: 1};
-    var heading = make("p", {"class": "cxp-result-title", text: body.dry_run ? this.t("preview_title") : this.t("result_title")});
+    var heading = make("p", {"class": "cxp-result-title",
+                             text: body.dry_run ? this.t("preview_title") : this.t("result_title")});
     var counts = make("div", {"class": "cxp-counts", role: "group", "aria-label": this.t("filter_by_outcome")});
     var table = make("table", {"class": "cxp-table"});
     var pager = make("nav", {"class": "cxp-pager", "aria-label": this.t("row_pages")});
@@ -332,19 +339,22 @@
     this.kind.outcomes.forEach(function (item) { labels[item.code] = item.label; });
     var head = make("tr", {}, [make("th", {scope: "col", text: this.t("row_number")})]
       .concat(this.kind.columns.map(function (column) { return make("th", {scope: "col", text: column.label}); }))
-      .concat([make("th", {scope: "col", text: this.t("outcome")}), make("th", {scope: "col", text: this.t("what_happened")})]));
+      .concat([make("th", {scope: "col", text: this.t("outcome")}),
+               make("th", {scope: "col", text: this.t("what_happened")})]));
     var body = make("tbody");
     rows.forEach(function (row) {
       var cells = [make("td", {"data-label": self.t("row_number"), text: String(row.row)})]
         .concat(self.kind.columns.map(function (column) {
           return make("td", {"data-label": column.label}, [self.cell(row, column.field)]);
         }));
-      cells.push(make("td", {"class": "cxp-outcome", "data-label": self.t("outcome"), text: labels[row.outcome] || row.outcome}));
+      cells.push(make("td", {"class": "cxp-outcome", "data-label": self.t("outcome"),
+                             text: labels[row.outcome] || row.outcome}));
       cells.push(make("td", {"data-label": self.t("what_happened"), text: row.message}));
       body.appendChild(make("tr", {"class": "cxp-row-" + row.outcome, "data-outcome": row.outcome}, cells));
     });
     if (!rows.length) {
-      body.appendChild(make("tr", {}, [make("td", {colspan: String(this.kind.columns.length + 3), text: this.t("no_rows")})]));
+      body.appendChild(make("tr", {}, [make("td", {colspan: String(this.kind.columns.length + 3),
+                                                   text: this.t("no_rows")})]));
     }
     var caption = make("caption", {"class": "cxp-visually-hidden", text: outcome ? format(this.t("rows_of_outcome"), {
       outcome: labels[outcome] || outcome}) : this.t("rows_label")});
@@ -359,7 +369,8 @@
       return make("span", {}, [value + " ", make("span", {"class": "cxp-badge", text: this.t("id_new")})]);
     }
     return make("span", {"class": "cxp-id-change"}, [
-      make("del", {"aria-label": format(this.t("id_previous"), {id: row.previous_external_id}), text: row.previous_external_id}),
+      make("del", {"aria-label": format(this.t("id_previous"), {id: row.previous_external_id}),
+                   text: row.previous_external_id}),
       make("span", {"aria-hidden": "true", text: " → "}),
       make("ins", {text: value})
     ]);
@@ -381,7 +392,8 @@
     this.recent.replaceChildren.apply(this.recent, list.map(function (operation) {
       var what = operation.dry_run ? self.t("recent_preview") : self.t("recent_import");
       var text = format(self.t("recent_line"), {what: what, when: localTime(operation.created),
-                                                rows: operation.rows_total, status: self.t("status_" + operation.status)});
+                                                rows: operation.rows_total,
+                                                status: self.t("status_" + operation.status)});
       var open = make("button", {type: "button", "class": "cxp-button cxp-small", text: self.t("open"),
                                  "aria-label": self.t("open") + ": " + text});
       open.addEventListener("click", function () { self.open(operation); });
@@ -429,7 +441,8 @@
 
   ExternalIds.prototype.load = async function () {
     var self = this;
-    var query = "?page_size=" + PAGE_SIZE + "&page=" + this.page + (this.search ? "&search=" + encodeURIComponent(this.search) : "");
+    var query = "?page_size=" + PAGE_SIZE + "&page=" + this.page +
+      (this.search ? "&search=" + encodeURIComponent(this.search) : "");
     this.csvLink.href = this.config.csvUrl + (this.search ? "?search=" + encodeURIComponent(this.search) : "");
     showError(this.searchError, "");
     var data;
@@ -553,8 +566,10 @@
     this.find("[data-cxp-join-value]").textContent = code.code;
     this.find("[data-cxp-join-url]").value = code.join_url;
     this.find("[data-cxp-join-qr]").src = this.config.qrUrl + "?code=" + encodeURIComponent(code.code);
-    var state = code.is_usable ? this.t("join_usable") : (code.is_active ? this.t("join_expired") : this.t("join_inactive"));
-    this.find("[data-cxp-join-state]").textContent = state + " " + format(this.t("join_count"), {count: code.join_count});
+    var state = code.is_usable ? this.t("join_usable") :
+      (code.is_active ? this.t("join_expired") : this.t("join_inactive"));
+    this.find("[data-cxp-join-state]").textContent =
+      state + " " + format(this.t("join_count"), {count: code.join_count});
     var fields = this.settings.elements;
     fields.is_active.checked = code.is_active;
     fields.expires_at.value = toLocalInput(code.expires_at);
