@@ -1,7 +1,10 @@
 .DEFAULT_GOAL := help
-.PHONY: help venv requirements test test-mysql test-postgres test-celery quality demo fuzz bench compile-requirements upgrade clean
+.PHONY: help venv requirements test test-mysql test-postgres test-celery test-browser quality demo fuzz bench \
+	compile-requirements upgrade clean
 
 VENV ?= .venv
+# Extra pytest arguments for test and test-mysql, e.g. PYTEST_ARGS='-m "not browser"'.
+PYTEST_ARGS ?=
 PYTHON := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
@@ -24,12 +27,12 @@ requirements: venv ## also install the MariaDB driver and pip-tools (needs libma
 quality: venv ## import-linter layering contracts
 	$(VENV)/bin/lint-imports
 
-test: quality ## layering contracts, then the test suite on SQLite
-	$(PYTHON) -m pytest
+test: quality ## layering contracts, then the test suite on SQLite (browser tests too, where chromium is installed)
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 test-mysql: venv ## the test suite on the local MariaDB (CERTEXCEPTIONS_TEST_DB=mysql)
 	$(PIP) install -q -r requirements/mysql.txt
-	CERTEXCEPTIONS_TEST_DB=mysql $(PYTHON) -m pytest
+	CERTEXCEPTIONS_TEST_DB=mysql $(PYTHON) -m pytest $(PYTEST_ARGS)
 
 test-postgres: venv ## the test suite on the local PostgreSQL (CERTEXCEPTIONS_TEST_DB=postgres)
 	$(PIP) install -q -r requirements/postgres.txt
@@ -43,6 +46,10 @@ test-celery: venv ## the end-to-end test through a real Celery worker (Redis bro
 
 demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (prints curl commands)
 	$(PYTHON) -m certexceptions_plugin.standalone serve --port 8000
+
+test-browser: venv ## browser tests: Playwright drives Debian's chromium (apt-get install chromium) on the demo
+	$(PIP) install -q -r requirements/browser.txt
+	$(PYTHON) -m pytest -m browser tests/browser
 
 fuzz: venv ## fuzz the reader and the upload endpoints with 10,000 examples each (CI runs a small profile)
 	HYPOTHESIS_PROFILE=fuzz $(PYTHON) -m pytest tests/test_fuzz.py
