@@ -20,6 +20,7 @@ import hashlib
 from django.db import transaction
 from django.dispatch import Signal
 
+from certexceptions_plugin.host.accounts import email_in
 from certexceptions_plugin.standalone import models
 
 # Stand-ins of openedx/core/djangoapps/user_api/accounts/signals.py.
@@ -47,7 +48,8 @@ def retire(user) -> models.UserRetirementStatus:
     """Retire ``user`` as the LMS's retirement pipeline does, sending its two signals to every receiver."""
     status = _request_retirement(user)
     USER_RETIRE_LMS_MISC.send(sender=retire, user=user)
-    models.CourseEnrollmentAllowed.objects.filter(email=status.original_email).delete()
+    # As CourseEnrollmentAllowed.delete_by_user_value(original_email, field="email") on the LMS's MySQL: in any case.
+    models.CourseEnrollmentAllowed.objects.filter(email_in([status.original_email])).delete()
     USER_RETIRE_LMS_CRITICAL.send(sender=retire, user=user, retired_username=status.retired_username,
                                   retired_email=status.retired_email)
     user.first_name, user.last_name, user.is_active = "", "", False
