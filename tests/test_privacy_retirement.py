@@ -27,6 +27,7 @@ from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.privacy import retirement
 from certexceptions_plugin.privacy.models import UnfinishedRetirement
 from certexceptions_plugin.standalone import retirement as standalone_retirement
+from certexceptions_plugin.standalone.host import StandaloneHost
 from certexceptions_plugin.standalone.models import CourseEnrollmentAllowed, UserRetirementStatus
 from tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 
@@ -184,6 +185,17 @@ class TestFailures:
         with pytest.raises(CommandError):
             call_command("retire_learner_data", "--all-pending", stderr=errors, stdout=io.StringIO())
         assert "the LMS no longer has its retirement record" in errors.getvalue()
+
+    def test_a_host_that_cannot_read_the_retirement_record(self, course, staff, ada, monkeypatch, caplog):
+        roster(course, staff, "email,external_id\nada@example.com,S1\n")
+        monkeypatch.setattr(StandaloneHost, "retirements", broken)
+        with caplog.at_level(logging.ERROR, logger=LOGGER):
+            standalone_retirement.retire(ada)
+        assert len([record for record in caplog.records if record.name == LOGGER]) == 2
+        assert UnfinishedRetirement.objects.get().original_username == ""
+        monkeypatch.undo()
+        call_command("retire_learner_data", "--all-pending", stdout=io.StringIO())  # the LMS's record, read now
+        assert not ExternalId.objects.exists() and not UnfinishedRetirement.objects.exists()
 
     def test_a_database_error_leaves_the_lms_transaction_usable(self, course, staff, ada, monkeypatch):
         """Under ATOMIC_REQUESTS the receiver runs inside the retirement view's transaction."""

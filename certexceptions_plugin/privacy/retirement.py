@@ -298,12 +298,20 @@ def finish(retirement: Retirement) -> Forgotten:
 def receive(*, user) -> None:
     """What both retirement signals do for ``user``; never raises into the LMS's retirement view."""
     try:
-        finish(_retirement_of(user.id))
+        retirement = _retirement_of(user.id)
     except Exception as exc:  # pylint: disable=broad-except
-        log.exception("Could not forget the personal data of retired user %s; run retire_learner_data to finish",
-                      user.id)
-        if isinstance(exc, RetirementNotFound):
-            _remember(user.id, None, exc)
+        _log_failure(user.id)
+        _remember(user.id, None, exc)
+        return
+    try:
+        finish(retirement)  # remembers its own failures
+    except Exception:  # pylint: disable=broad-except
+        _log_failure(user.id)
+
+
+def _log_failure(user_id: int) -> None:
+    log.exception("Could not forget the personal data of retired user %s; run retire_learner_data to finish",
+                  user_id)
 
 
 def _retirement_of(user_id: int) -> Retirement:
