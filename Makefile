@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help venv requirements test test-mysql test-postgres test-celery quality demo bench compile-requirements upgrade clean
+.PHONY: help venv requirements test test-mysql test-postgres test-celery quality pii-check demo bench compile-requirements upgrade clean
 
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
@@ -23,6 +23,11 @@ requirements: venv ## also install the MariaDB driver and pip-tools (needs libma
 
 quality: venv ## import-linter layering contracts
 	$(VENV)/bin/lint-imports
+
+pii-check: venv ## Open edX PII annotations: every model of the plugin annotated (code-annotations, 100% coverage)
+	$(PIP) install -q -r requirements/quality.txt
+	DJANGO_SETTINGS_MODULE=tests.pii_settings $(VENV)/bin/code_annotations django_find_annotations \
+		--config_file .pii_annotations.yml --lint --report --coverage
 
 test: quality ## layering contracts, then the test suite on SQLite
 	$(PYTHON) -m pytest
@@ -58,4 +63,4 @@ upgrade: ## re-pin every requirement to its newest allowed version
 	$(MAKE) compile-requirements COMPILE_OPTS="--upgrade"
 
 clean: ## remove the virtualenv and build artefacts
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache coverage.xml .coverage
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache coverage.xml .coverage pii_report
