@@ -6,6 +6,7 @@ import sys
 from datetime import timedelta
 
 import pytest
+from celery import Celery
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -123,3 +124,13 @@ print(current_app.tasks["certexceptions_plugin.delete_expired_results"].__module
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "certexceptions_plugin.tasks"
+
+
+def test_the_readmes_schedule_reaches_an_app_made_as_the_lms_makes_its_own(settings):
+    """The LMS's Celery app reads Django settings with no namespace: CELERYBEAT_SCHEDULE is its beat schedule."""
+    schedule = {"certexceptions-delete-expired-results": {"task": retention.TASK, "schedule": 86400}}
+    settings.CELERYBEAT_SCHEDULE = schedule
+    app = Celery("proj")
+    app.config_from_object("django.conf:settings")
+    assert app.conf.beat_schedule == schedule
+    assert retention.TASK == tasks.delete_expired_results.name
