@@ -314,3 +314,12 @@ def test_python_m_standalone_retire_runs_through_djangos_command_dispatch(tmp_pa
     with sqlite3.connect(tmp_path / "demo.sqlite3") as database:
         assert database.execute("SELECT COUNT(*) FROM certexceptions_plugin_externalid").fetchone() == (0,)
         assert database.execute("SELECT COUNT(*) FROM auth_user WHERE username = 'grace'").fetchone() == (0,)
+
+
+def test_the_signal_paths_of_signals_config_name_the_hosts_signals():
+    from certexceptions_plugin.host import signals  # pylint: disable=import-outside-toplevel
+
+    assert signals.USER_RETIRE_LMS_MISC is standalone_retirement.USER_RETIRE_LMS_MISC
+    assert signals.USER_RETIRE_LMS_CRITICAL is standalone_retirement.USER_RETIRE_LMS_CRITICAL
+    with pytest.raises(AttributeError, match="has no attribute 'USER_RETIRE_MAILINGS'"):
+        signals.USER_RETIRE_MAILINGS  # pylint: disable=pointless-statement
