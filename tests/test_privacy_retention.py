@@ -93,8 +93,8 @@ def test_the_command_says_what_it_deleted(course):
     operation(course, 60, rows=3)
     output = io.StringIO()
     call_command("delete_expired_results", stdout=output)
-    assert output.getvalue() == ("Older than 30 days: 1 import operations, 3 import rows and 1 stored uploads "
-                                 "deleted.\n")
+    assert output.getvalue() == ("Older than 30 days: import operations deleted: 1, import rows deleted: 3, "
+                                 "stored uploads deleted: 1.\n")
 
 
 @pytest.mark.parametrize("days", [0, -3, 2.5, "30", True])

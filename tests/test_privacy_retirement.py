@@ -150,8 +150,9 @@ class TestFailures:
         monkeypatch.undo()
         output = io.StringIO()
         call_command("retire_learner_data", "--all-pending", stdout=output)
-        assert output.getvalue() == (f"user {ada.id} ({status.retired_username}): 1 external ids deleted, "
-                                     "2 audit events and 1 import rows pseudonymised, 0 stored uploads deleted\n")
+        assert output.getvalue() == (f"user {ada.id} ({status.retired_username}): external ids deleted: 1, audit "
+                                     "events pseudonymised: 2, import rows pseudonymised: 1, stored uploads "
+                                     "deleted: 0\n")
         assert not ExternalId.objects.exists() and not UnfinishedRetirement.objects.exists()
         call_command("retire_learner_data", "--all-pending", stdout=output)
         assert output.getvalue().endswith("No unfinished retirement.\n")
@@ -218,7 +219,7 @@ class TestRetryCommand:
         roster(course, staff, "email,external_id\nada@example.com,S1\n")  # a row naming her, made afterwards
         output = io.StringIO()
         call_command("retire_learner_data", status.retired_username if name == "retired" else name, stdout=output)
-        assert "1 import rows pseudonymised" in output.getvalue()
+        assert "import rows pseudonymised: 1," in output.getvalue()
         assert not BulkOperationRow.objects.filter(fields__email__iexact="ada@example.com").exists()
 
     def test_an_account_no_one_is_retiring(self, ada):

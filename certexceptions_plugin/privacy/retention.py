@@ -32,7 +32,8 @@ class Expired:
     uploads: int = 0
 
     def __str__(self):
-        return f"{self.operations} import operations, {self.rows} import rows and {self.uploads} stored uploads deleted"
+        return (f"import operations deleted: {self.operations}, import rows deleted: {self.rows}, "
+                f"stored uploads deleted: {self.uploads}")
 
 
 def retention_days() -> int | None:

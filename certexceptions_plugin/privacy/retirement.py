@@ -66,9 +66,9 @@ class Forgotten:
     waiting: list[str] = field(default_factory=list)
 
     def __str__(self):
-        text = (f"{self.external_ids} external ids deleted, {self.audit_events} audit events and {self.rows} import "
-                f"rows pseudonymised, {self.uploads} stored uploads deleted")
-        return text + (f"; {len(self.waiting)} uploads wait for their import to finish" if self.waiting else "")
+        text = (f"external ids deleted: {self.external_ids}, audit events pseudonymised: {self.audit_events}, "
+                f"import rows pseudonymised: {self.rows}, stored uploads deleted: {self.uploads}")
+        return text + (f", uploads of running imports: {len(self.waiting)}" if self.waiting else "")
 
 
 class RetirementNotFound(Exception):

@@ -146,7 +146,7 @@ def test_the_receivers_run_on_both_signals_and_the_second_finds_nothing_left(on_
         world.run_retirement(ada)
     reports = [record.getMessage() for record in caplog.records if "retired user" in record.getMessage()]
     assert len(reports) == 2, reports  # USER_RETIRE_LMS_MISC, then USER_RETIRE_LMS_CRITICAL
-    assert "1 external ids deleted" in reports[0] and "0 external ids deleted" in reports[1]
+    assert "external ids deleted: 1," in reports[0] and "external ids deleted: 0," in reports[1]
     assert all(str(ada.id) in report and USERNAME not in report for report in reports)
     assert not ExternalId.objects.exists()
 
