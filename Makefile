@@ -49,7 +49,7 @@ bench: venv ## benchmarks (figures printed, compared against a reference run)
 
 compile-requirements: ## pin requirements/*.txt from requirements/*.in
 	$(PIP) install -q pip-tools
-	cd requirements && for f in pip-tools base test mysql postgres quality ci dev; do \
+	cd requirements && for f in pip-tools base standalone test mysql postgres quality ci dev; do \
 		../$(VENV)/bin/pip-compile -q --allow-unsafe --strip-extras --no-emit-index-url $(COMPILE_OPTS) -o $$f.txt $$f.in; \
 	done
 	sed -i '/^--find-links/d' requirements/*.txt

@@ -63,6 +63,8 @@ setup(
     packages=find_packages(include=["certexceptions_plugin", "certexceptions_plugin.*"]),
     include_package_data=True,
     install_requires=load_requirements("requirements/base.in"),
+    # The standalone host (demo): `pip install certexceptions-plugin[standalone]`.
+    extras_require={"standalone": load_requirements("requirements/standalone.in")},
     python_requires=">=3.11",
     license="AGPL-3.0-or-later",
     zip_safe=False,

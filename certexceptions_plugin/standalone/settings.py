@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.core.exceptions import ImproperlyConfigured
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
+from certexceptions_plugin import __version__
 from certexceptions_plugin.standalone import jwt_keys
 
 #: edx-platform's ``ProjectType.LMS``: the entry-point group the LMS loads plugins from.
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc, served from the package: the API docs work offline
     # The LMS's own apps: the stand-in tables and the stand-in of core's instructor app (its v2 routes).
     "certexceptions_plugin.standalone.apps.StandaloneConfig",
     "certexceptions_plugin.standalone.instructor.apps.StandInInstructorConfig",
@@ -172,7 +174,12 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "certexceptions_plugin",
     "DESCRIPTION": "Bulk certificate exceptions, external-id bulk invites and course join codes.",
-    "VERSION": "0.1.0",
+    "VERSION": __version__,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Never send the schema to the online validator at swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Several responses have a "status" field with its own choices; name each enum after what it describes.
     "ENUM_NAME_OVERRIDES": {
         "JoinCodeLookupStatusEnum": "certexceptions_plugin.join_codes.services.STATUSES",
