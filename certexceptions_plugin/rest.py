@@ -16,7 +16,7 @@ from edx_rest_framework_extensions.auth.jwt.decoder import get_verification_jwk_
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +31,18 @@ COURSE_ID_PATTERN = r"(?P<course_id>[^/+]+(/|\+)[^/+]+(/|\+)[^/?]+)"
 
 def error_response(error_code: str, message: str, status_code: int, **extra) -> Response:
     return Response({"message": message, "error_code": error_code, **extra}, status=status_code)
+
+
+class ErrorSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """The body of every error answer (OpenAPI component ``Error``); some errors add details beside the two fields."""
+
+    message = serializers.CharField(help_text="What went wrong, as a sentence for people (translated).")
+    error_code = serializers.CharField(help_text="A stable snake_case code, e.g. not_found or import_in_progress.")
+
+
+def error_responses(*status_codes: int) -> dict:
+    """``extend_schema`` responses: ``ErrorSerializer`` for each of these HTTP statuses."""
+    return {status_code: ErrorSerializer for status_code in status_codes}
 
 
 DRF_ERROR_CODES = {

@@ -20,9 +20,9 @@ from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.results import rows_to_csv
 from certexceptions_plugin.bulk.serializers import OperationSerializer, request_serializer, result_serializer
 from certexceptions_plugin.host import get_host
-from certexceptions_plugin.rest import CourseAPIView, bool_param, choice_param, csv_response, csv_upload
+from certexceptions_plugin.rest import CourseAPIView, bool_param, choice_param, csv_response, csv_upload, error_responses
 
-ERRORS = {code: OpenApiTypes.OBJECT for code in (400, 401, 403, 404)}
+ERRORS = error_responses(400, 401, 403, 404)
 
 
 def _url(name: str, operation: BulkOperation, request) -> str:
@@ -63,8 +63,8 @@ class ImportView(CourseAPIView):
         cls.course_permission = cls.kind.permission
         extend_schema_view(post=extend_schema(
             request={"multipart/form-data": request_serializer(cls.kind)},
-            responses={200: result_serializer(cls.kind), 202: OperationSerializer, 409: OpenApiTypes.OBJECT,
-                       413: OpenApiTypes.OBJECT, **ERRORS},
+            responses={200: result_serializer(cls.kind), 202: OperationSerializer,
+                       **error_responses(409, 413), **ERRORS},
         ))(cls)
 
     def post(self, request, course_id):  # pylint: disable=unused-argument
@@ -109,7 +109,7 @@ class BulkOperationMixin:
 class BulkOperationView(BulkOperationMixin, CourseAPIView):
     """Progress and, once finished, the result of a background import."""
 
-    @extend_schema(responses={200: OperationSerializer, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OperationSerializer, **error_responses(403, 404)})
     def get(self, request, course_id, operation_id):  # pylint: disable=unused-argument
         return Response(operation_payload(self.get_operation(), request))
 
@@ -117,8 +117,7 @@ class BulkOperationView(BulkOperationMixin, CourseAPIView):
 class BulkOperationReportView(BulkOperationMixin, CourseAPIView):
     """The rows of a finished import as CSV (formula-safe cells), to fix failures in a spreadsheet."""
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, 403: OpenApiTypes.OBJECT,
-                              404: OpenApiTypes.OBJECT})
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **error_responses(403, 404)})
     def get(self, request, course_id, operation_id):  # pylint: disable=unused-argument
         operation = self.get_operation()
         if operation.status != BulkOperation.SUCCEEDED:
