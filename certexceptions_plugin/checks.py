@@ -8,7 +8,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, resolve
 from django.utils.regex_helper import normalize
 
 from certexceptions_plugin import urls
-from certexceptions_plugin.rest import has_public_signing_keys
+from certexceptions_plugin.rest import MalformedCourseIdView, has_public_signing_keys
 
 #: A value for each URL parameter of the plugin's routes, to build a path each route matches.
 SAMPLE_URL_KWARGS = {
@@ -24,12 +24,15 @@ def sample_path(regexes: list[str], kwargs: dict[str, str]) -> str:
 
 
 def plugin_routes(patterns=urls.urlpatterns, regexes=()) -> Iterator[tuple[str, URLPattern]]:
-    """Every route of the plugin's urlconf, with a sample path of it."""
+    """
+    Every route of the plugin's urlconf, with a sample path of it; not the fallbacks for malformed course ids, which
+    answer only what no other route does.
+    """
     for pattern in patterns:
         nested = [*regexes, pattern.pattern.regex.pattern]
         if isinstance(pattern, URLResolver):
             yield from plugin_routes(pattern.url_patterns, nested)
-        else:
+        elif getattr(pattern.callback, "view_class", None) is not MalformedCourseIdView:
             yield sample_path(nested, SAMPLE_URL_KWARGS), pattern
 
 

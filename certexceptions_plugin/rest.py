@@ -116,6 +116,18 @@ class PluginAPIView(APIView):
         return response
 
 
+class MalformedCourseIdView(PluginAPIView):
+    """
+    A plugin course route whose course id is not a course id (it does not match ``COURSE_ID_PATTERN``): 404
+    ``not_found`` in the plugin's JSON, where the LMS would answer its HTML page. Authentication comes first, as on
+    the route itself.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound(_("Course not found: {course_id}").format(course_id=kwargs["malformed_course_id"]))
+
+
 def _first_message(detail) -> str:
     """The first human sentence in a DRF validation error, prefixed with its field name."""
     if isinstance(detail, dict):

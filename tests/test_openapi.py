@@ -5,6 +5,8 @@ import yaml
 from django.core.management import call_command
 from django.urls import URLResolver, get_resolver
 
+from certexceptions_plugin.rest import MalformedCourseIdView
+
 
 def plugin_routes():
     """The plugin's URL regexes, turned into OpenAPI-style paths."""
@@ -15,7 +17,7 @@ def plugin_routes():
             regex = prefix + pattern.pattern.regex.pattern.lstrip("^").rstrip("$")
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern.url_patterns, regex)
-            else:
+            elif pattern.callback.view_class is not MalformedCourseIdView:  # a fallback, not an endpoint
                 yield regex
 
     for regex in walk(resolver.url_patterns):
