@@ -41,8 +41,10 @@ test-celery: venv ## the end-to-end test through a real Celery worker (Redis bro
 		CERTEXCEPTIONS_CELERY_BROKER=redis://127.0.0.1:6379/14 CERTEXCEPTIONS_CACHE_URL=redis://127.0.0.1:6379/15 \
 		$(PYTHON) -m pytest -m celery_worker
 
-demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (prints curl commands)
-	$(PYTHON) -m certexceptions_plugin.standalone serve --port 8000
+PORT ?= 8000
+
+demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:$(PORT) (make demo PORT=8123: another port)
+	$(PYTHON) -m certexceptions_plugin.standalone serve --port $(PORT)
 
 bench: venv ## benchmarks (figures printed, compared against a reference run)
 	$(PYTHON) benchmarks/run.py
