@@ -10,8 +10,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from edx_django_utils.plugins import get_plugin_url_patterns
 
 from certexceptions_plugin.apps import LMS  # the project type, "lms.djangoapp"
+from certexceptions_plugin.standalone import views
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("admin/", admin.site.urls),
     path("api-docs/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api-docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
