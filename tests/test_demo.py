@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.standalone import demo
 from certexceptions_plugin.standalone.models import CourseEnrollmentAllowed
+from tests.test_docs import code_block_after
 
 COURSE = "course-v1:DemoX+CE101+2026"
 CLI = [sys.executable, "-m", "certexceptions_plugin.standalone"]
@@ -244,6 +245,12 @@ def test_reset_then_a_plugin_command_on_the_demo(tmp_path):
     unknown = run_cli("bulk_invite", COURSE, str(roster), "--actor", "nobody", "--db", str(database),
                       home=tmp_path / "home")
     assert unknown.returncode == 1 and unknown.stderr.strip() == "CommandError: No user named 'nobody'."
+    # The README's Python API example, in the demo's shell.
+    shell = run_cli("--db", str(database), "shell", "-c", code_block_after("demo shell example"),
+                    home=tmp_path / "home")
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stdout.splitlines()[-2:] == [
+        "1 1", "3 user_not_found No account has the username or email 'nobody'."]
 
 
 def test_seed_is_idempotent_and_keeps_demo_changes(db):  # pylint: disable=unused-argument

@@ -124,7 +124,7 @@ def token(args) -> None:
 
 
 def reset(args) -> None:  # pylint: disable=unused-argument
-    if os.environ.get("CERTEXCEPTIONS_TEST_DB") not in (None, "", "sqlite"):
+    if not on_sqlite():
         raise Failure("reset empties the SQLite demo only")
     database = location.database()
     for path in (database, database.with_name(database.name + "-journal")):
@@ -175,29 +175,32 @@ def step(what: str):
 
 def check_port_is_free(port: int) -> None:
     """Refuse a port something listens on, before any work (runserver would fail only after the migrations)."""
+    error = _bind_error(port)
+    if error is None:
+        return
+    free = next((other for other in range(port + 1, min(port + 100, 65536)) if _bind_error(other) is None), 8123)
+    raise Failure(f"port {port} on {location.HOST} is in use ({error.strerror}); choose another: "
+                  f"make demo PORT={free}, or {PROG} serve --port {free}")
+
+
+def _bind_error(port: int) -> OSError | None:
+    """Why runserver could not listen on ``port``, if it could not."""
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as runserver binds
         try:
             probe.bind((location.HOST, port))
         except OSError as error:
-            free = next((other for other in range(port + 1, port + 100) if _is_free(other)), port + 1)
-            raise Failure(f"port {port} on {location.HOST} is in use ({error.strerror}); choose another: "
-                          f"make demo PORT={free}, or {PROG} serve --port {free}") from error
+            return error
+    return None
 
 
-def _is_free(port: int) -> bool:
-    try:
-        check_port_is_free(port)
-    except Failure:
-        return False
-    return True
+def on_sqlite() -> bool:
+    return os.environ.get("CERTEXCEPTIONS_TEST_DB") in (None, "", "sqlite")
 
 
 def require_database() -> None:
     """The demo's SQLite file must exist: opening a missing one would create an empty file."""
-    if os.environ.get("CERTEXCEPTIONS_TEST_DB") not in (None, "", "sqlite"):
-        return
-    if not location.database().exists():
+    if on_sqlite() and not location.database().exists():
         raise Failure(f"no demo database at {location.database()}; create it with: {invocation()} serve "
                       f"(or {invocation()} reset), or name another with --db")
 
