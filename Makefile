@@ -52,7 +52,7 @@ test-tutor: ## the Tutor plugin's test: render a Tutor environment with it (in i
 
 PORT ?= 8000
 
-demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:$(PORT) (make demo PORT=8123: another port)
+demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (another port: make demo PORT=8123)
 	$(PYTHON) -m certexceptions_plugin.standalone serve --port $(PORT)
 
 bench: venv ## benchmarks (figures printed, compared against a reference run)
