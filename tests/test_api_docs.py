@@ -7,7 +7,8 @@ import pytest
 pytestmark = pytest.mark.django_db  # ATOMIC_REQUESTS: every request opens a transaction
 
 #: Every URL a page loads: scripts, styles, icons, and the schema it renders.
-ASSET = re.compile(r"""(?:src|href)=["']([^"']+)["']|\burl:\s*"([^"]+)"|spec-url=["']([^"']+)["']|Redoc\.init\("([^"]+)\"""")
+ASSET = re.compile(r"""(?:src|href)=["']([^"']+)["']"""  # script, stylesheet, icon
+                   r"""|\burl:\s*"([^"]+)"|spec-url=["']([^"']+)["']|Redoc\.init\("([^"]+)\"""")  # the schema
 
 
 def loaded_urls(html: str) -> list[str]:

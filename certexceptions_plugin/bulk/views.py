@@ -20,7 +20,14 @@ from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.results import rows_to_csv
 from certexceptions_plugin.bulk.serializers import OperationSerializer, request_serializer, result_serializer
 from certexceptions_plugin.host import get_host
-from certexceptions_plugin.rest import CourseAPIView, bool_param, choice_param, csv_response, csv_upload, error_responses
+from certexceptions_plugin.rest import (
+    CourseAPIView,
+    bool_param,
+    choice_param,
+    csv_response,
+    csv_upload,
+    error_responses,
+)
 
 ERRORS = error_responses(400, 401, 403, 404)
 
