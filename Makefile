@@ -1,10 +1,13 @@
 .DEFAULT_GOAL := help
-.PHONY: help venv requirements test test-mysql test-postgres test-celery quality pii-check demo bench compile-requirements upgrade clean
+.PHONY: help venv requirements test test-mysql test-postgres test-celery test-tutor quality pii-check demo fuzz \
+	bench compile-requirements upgrade clean
 
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+TUTOR_VENV ?= .venv-tutor
+TUTOR_PLUGIN := tutor-contrib-certexceptions
 
 help: ## show the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
@@ -46,21 +49,34 @@ test-celery: venv ## the end-to-end test through a real Celery worker (Redis bro
 		CERTEXCEPTIONS_CELERY_BROKER=redis://127.0.0.1:6379/14 CERTEXCEPTIONS_CACHE_URL=redis://127.0.0.1:6379/15 \
 		$(PYTHON) -m pytest -m celery_worker
 
-demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (prints curl commands)
-	$(PYTHON) -m certexceptions_plugin.standalone serve --port 8000
+test-tutor: ## the Tutor plugin's test: render a Tutor environment with it (in its own virtualenv, .venv-tutor)
+	test -x $(TUTOR_VENV)/bin/python || python3 -m venv $(TUTOR_VENV)
+	$(TUTOR_VENV)/bin/pip install -q -r $(TUTOR_PLUGIN)/requirements/test.txt
+	$(TUTOR_VENV)/bin/pip install -q --no-deps -e $(TUTOR_PLUGIN)
+	cd $(TUTOR_PLUGIN) && ../$(TUTOR_VENV)/bin/python -m pytest -q
+
+PORT ?= 8000
+
+demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (another port: make demo PORT=8123)
+	$(PYTHON) -m certexceptions_plugin.standalone serve --port $(PORT)
+
+fuzz: venv ## fuzz the reader and the upload endpoints with 10,000 examples each (CI runs a small profile)
+	HYPOTHESIS_PROFILE=fuzz $(PYTHON) -m pytest tests/test_fuzz.py
 
 bench: venv ## benchmarks (figures printed, compared against a reference run)
 	$(PYTHON) benchmarks/run.py
 
 compile-requirements: ## pin requirements/*.txt from requirements/*.in
 	$(PIP) install -q pip-tools
-	cd requirements && for f in pip-tools base test mysql postgres quality ci dev; do \
+	cd requirements && for f in pip-tools base standalone test mysql postgres quality ci dev; do \
 		../$(VENV)/bin/pip-compile -q --allow-unsafe --strip-extras --no-emit-index-url $(COMPILE_OPTS) -o $$f.txt $$f.in; \
 	done
-	sed -i '/^--find-links/d' requirements/*.txt
+	cd $(TUTOR_PLUGIN)/requirements && ../../$(VENV)/bin/pip-compile -q --allow-unsafe --strip-extras --no-emit-index-url \
+		$(COMPILE_OPTS) -o test.txt test.in
+	sed -i '/^--find-links/d' requirements/*.txt $(TUTOR_PLUGIN)/requirements/*.txt
 
 upgrade: ## re-pin every requirement to its newest allowed version
 	$(MAKE) compile-requirements COMPILE_OPTS="--upgrade"
 
 clean: ## remove the virtualenv and build artefacts
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache coverage.xml .coverage pii_report
+	rm -rf $(VENV) $(TUTOR_VENV) build dist *.egg-info .pytest_cache coverage.xml .coverage pii_report

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core import checks
 from django.urls import Resolver404, URLPattern, URLResolver, resolve
 from django.utils.regex_helper import normalize
@@ -69,4 +70,24 @@ def check_jwt_public_signing_keys(app_configs, **kwargs):  # pylint: disable=unu
         hint="Publish the LMS's public JWT signing keys there, a JSON JWK set, as the LMS's settings do "
              "(Tutor sets it from JWT_RSA_PRIVATE_KEY).",
         id="certexceptions_plugin.W002",
+    )]
+
+
+@checks.register()
+def check_client_ip_headers(app_configs, **kwargs):  # pylint: disable=unused-argument
+    """
+    ``certexceptions_plugin.W003``: join codes are rate-limited per client IP, which edx-django-utils reads from
+    ``CLOSEST_CLIENT_IP_FROM_HEADERS``; left unset, it believes a client-supplied ``X-Forwarded-For`` whenever the
+    connection comes from a private address (a proxy), so the limit can be bypassed.
+    """
+    if settings.CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP is None:
+        return []
+    if getattr(settings, "CLOSEST_CLIENT_IP_FROM_HEADERS", None):
+        return []
+    return [checks.Warning(
+        "CLOSEST_CLIENT_IP_FROM_HEADERS is not set: behind a proxy, clients can choose the IP address the join-code "
+        "rate limit (CERTEXCEPTIONS_JOIN_CODE_RATE_PER_IP) counts, by sending X-Forwarded-For.",
+        hint="Name the header and index your proxy sets, e.g. [{'name': 'X-Forwarded-For', 'index': -1}] behind one "
+             "proxy (see edx-django-utils' ip module).",
+        id="certexceptions_plugin.W003",
     )]

@@ -2,11 +2,22 @@
 import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory, UserFactory
+
+
+# Fuzzing: a small profile in the suite, 10,000 examples with HYPOTHESIS_PROFILE=fuzz (make fuzz). Examples share the
+# test's database: each one checks what it adds.
+for _name, _examples in (("ci", 60), ("fuzz", 10_000)):
+    hypothesis_settings.register_profile(_name, max_examples=_examples, deadline=None, print_blob=True,
+                                         suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
@@ -55,6 +66,11 @@ def api_client():
 @pytest.fixture
 def course_staff_client(api_client, course_staff):
     return api_client(course_staff)
+
+
+@pytest.fixture
+def instructor_client(api_client, instructor):
+    return api_client(instructor)
 
 
 def csv_file(text, name="upload.csv", encoding="utf-8"):

@@ -2,12 +2,11 @@
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from edx_rest_framework_extensions.paginators import DefaultPagination
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
 from certexceptions_plugin.audit.models import AuditEvent
-from certexceptions_plugin.rest import CourseAPIView
+from certexceptions_plugin.rest import CourseAPIView, Pagination, error_responses
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -24,7 +23,7 @@ class AuditEventListView(CourseAPIView, ListAPIView):
     """Changes made through the plugin in one course, newest first."""
 
     serializer_class = AuditEventSerializer
-    pagination_class = DefaultPagination
+    pagination_class = Pagination
 
     def get_queryset(self):
         events = AuditEvent.objects.filter(course_key=self.course.key)
@@ -34,7 +33,7 @@ class AuditEventListView(CourseAPIView, ListAPIView):
             events = events.filter(Q(learner_username=learner) | Q(learner_email__iexact=learner))
         return events
 
-    @extend_schema(parameters=[
+    @extend_schema(responses={200: AuditEventSerializer(many=True), **error_responses(401, 403, 404)}, parameters=[
         OpenApiParameter("action", OpenApiTypes.STR,
                          description="Only this action, e.g. certificate_exception.granted"),
         OpenApiParameter("learner", OpenApiTypes.STR, description="Only this learner's username or email"),

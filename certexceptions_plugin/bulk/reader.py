@@ -46,6 +46,15 @@ class CsvFormat:
     check_header: Callable[[Cells], object] | None = None
 
 
+def file_too_large(limit: int, size: int | None = None) -> FileRejected:
+    """413 ``file_too_large``, with the file's size when it is known."""
+    if size is None:
+        message = _("The file is larger than {limit} bytes, the largest accepted.").format(limit=limit)
+    else:
+        message = _("The file is {size} bytes; the largest accepted is {limit} bytes.").format(size=size, limit=limit)
+    return FileRejected("file_too_large", message, http_status=413)
+
+
 class CsvFile:
     """
     An uploaded file, read as a stream: :meth:`check` reads it through once, and :meth:`rows` reads it again each time
@@ -68,12 +77,7 @@ class CsvFile:
         """
         size = self.upload.size
         if size is not None and size > self.max_bytes:
-            raise FileRejected(
-                "file_too_large",
-                _("The file is {size} bytes; the largest accepted is {limit} bytes.").format(
-                    size=size, limit=self.max_bytes),
-                http_status=413,
-            )
+            raise file_too_large(self.max_bytes, size)
         count = sum(1 for _ in self.rows())
         if not count:
             raise FileRejected("empty_file", _("The file has no data rows."))

@@ -5,6 +5,7 @@ import csv
 import enum
 import io
 import itertools
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,7 @@ class Code(enum.StrEnum):
 
 FAILED = "failed"
 # Characters that make spreadsheet programs treat a cell as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\u2212")
 
 
 @dataclass
@@ -92,9 +93,14 @@ class BulkResult:
 
 
 def safe_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
+    """
+    A CSV cell a spreadsheet will not run as a formula: one that starts with a tab or carriage return, or whose
+    first other character is a formula trigger or a look-alike that spreadsheets read as one (full-width and
+    small forms such as ``＝``, folded by NFKC), gets a leading apostrophe.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    start = unicodedata.normalize("NFKC", text.lstrip()[:1])
+    return "'" + text if text.startswith(("\t", "\r")) or start.startswith(FORMULA_TRIGGERS) else text
 
 
 def csv_lines(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:

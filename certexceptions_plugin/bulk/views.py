@@ -3,14 +3,15 @@ The views every import kind shares: the upload, its template, and the status and
 
 A feature's views are subclasses naming their kind; the schema of each comes from the kind's declaration.
 """
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler
 from django.db import transaction
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from edx_rest_framework_extensions.paginators import DefaultPagination
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
@@ -20,19 +21,22 @@ from rest_framework.response import Response
 from certexceptions_plugin.bulk import operations
 from certexceptions_plugin.bulk.kinds import KINDS, ImportKind, Option
 from certexceptions_plugin.bulk.models import BulkOperation
+from certexceptions_plugin.bulk.reader import file_too_large
 from certexceptions_plugin.bulk.results import csv_lines, rows_to_csv
 from certexceptions_plugin.bulk.serializers import OperationSerializer, request_serializer, result_serializer
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.rest import (
     CourseAPIView,
+    Pagination,
     bool_param,
     choice_param,
     csv_response,
     csv_stream_response,
     csv_upload,
+    error_responses,
 )
 
-ERRORS = {code: OpenApiTypes.OBJECT for code in (400, 401, 403, 404)}
+ERRORS = error_responses(400, 401, 403, 404)
 
 
 def _url(name: str, operation: BulkOperation, request) -> str:
@@ -64,21 +68,58 @@ def _option(data, option: Option):
     return bool_param(data, option.name, default=option.default)
 
 
+#: Room for the multipart framing and the form's other fields around the file, in an announced body length.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
+class LimitedUpload(FileUploadHandler):
+    """Passes an upload on to the next handlers, and stops reading the request once it passes ``limit`` bytes."""
+
+    def __init__(self, request=None, *, limit: int):
+        super().__init__(request)
+        self.limit, self.received = limit, 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            raise file_too_large(self.limit)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
 # Under ATOMIC_REQUESTS each chunk still commits on its own, as in core's StudentsUpdateEnrollmentView.
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class ImportView(CourseAPIView):
-    """Import a CSV file of the view's ``kind``: 200 with every row's result, or 202 and a background operation."""
+    """
+    Import a CSV file of the view's ``kind``: 200 with every row's result, or 202 and a background operation.
+
+    A body announced larger than ``CERTEXCEPTIONS_MAX_UPLOAD_BYTES`` is refused before any of it is read (before
+    authentication, which may read the form for its CSRF token); a body that does not announce its length stops
+    being read at the limit, so nothing past it is spooled.
+    """
 
     kind: ImportKind
     parser_classes = (MultiPartParser, FormParser)
+
+    def initialize_request(self, request, *args, **kwargs):
+        request.upload_handlers.insert(0, LimitedUpload(request, limit=settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES))
+        return super().initialize_request(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        length = request.META.get("CONTENT_LENGTH", "")
+        if length.isdigit() and int(length) > settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES + MULTIPART_ALLOWANCE:
+            raise file_too_large(settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES)
+        super().initial(request, *args, **kwargs)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls.course_permission = cls.kind.permission
         extend_schema_view(post=extend_schema(
             request={"multipart/form-data": request_serializer(cls.kind)},
-            responses={200: result_serializer(cls.kind), 202: OperationSerializer, 409: OpenApiTypes.OBJECT,
-                       413: OpenApiTypes.OBJECT, **ERRORS},
+            responses={200: result_serializer(cls.kind), 202: OperationSerializer,
+                       **error_responses(409, 413), **ERRORS},
         ))(cls)
 
     def post(self, request, course_id):  # pylint: disable=unused-argument
@@ -119,7 +160,8 @@ class BulkOperationMixin:
 
     def get_operation(self) -> BulkOperation:
         try:
-            operation = BulkOperation.objects.filter(id=self.kwargs["operation_id"], course_key=self.course.key).first()
+            operation = BulkOperation.objects.filter(id=self.kwargs["operation_id"],
+                                                     course_key=self.course.key).first()
         except ValidationError:  # matches the URL pattern, but is no UUID
             operation = None
         if operation is None:
@@ -133,10 +175,11 @@ class BulkOperationMixin:
 class BulkOperationListView(CourseAPIView, GenericAPIView):
     """The course's imports, newest first, of the kinds the user may run; filter by ``kind`` and ``status``."""
 
-    pagination_class = DefaultPagination
+    pagination_class = Pagination
     serializer_class = OperationSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("kind", OpenApiTypes.STR), OpenApiParameter("status", OpenApiTypes.STR)],
+    @extend_schema(parameters=[OpenApiParameter("kind", OpenApiTypes.STR),
+                               OpenApiParameter("status", OpenApiTypes.STR)],
                    responses={200: OperationSerializer(many=True), **ERRORS})
     def get(self, request, course_id):  # pylint: disable=unused-argument
         found = BulkOperation.objects.filter(course_key=self.course.key,
@@ -160,7 +203,7 @@ class BulkOperationView(BulkOperationMixin, CourseAPIView):
 class BulkOperationRetryView(BulkOperationMixin, CourseAPIView):
     """Start a failed import again from its stored file (rows already written are not written twice)."""
 
-    @extend_schema(request=None, responses={202: OperationSerializer, 409: OpenApiTypes.OBJECT, **ERRORS})
+    @extend_schema(request=None, responses={202: OperationSerializer, **error_responses(409), **ERRORS})
     def post(self, request, course_id, operation_id):  # pylint: disable=unused-argument
         operation = operations.retry(self.get_operation())
         return Response(operation_payload(operation, request), status=status.HTTP_202_ACCEPTED)
@@ -169,7 +212,7 @@ class BulkOperationRetryView(BulkOperationMixin, CourseAPIView):
 class BulkOperationRowsView(BulkOperationMixin, CourseAPIView, GenericAPIView):
     """The rows of an import, in file order, a page at a time; filter by ``outcome`` and ``reason``."""
 
-    pagination_class = DefaultPagination
+    pagination_class = Pagination
 
     @extend_schema(parameters=[OpenApiParameter("outcome", OpenApiTypes.STR),
                                OpenApiParameter("reason", OpenApiTypes.STR)],

@@ -12,6 +12,7 @@ enrolment or invitation but not the claimed id.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -264,7 +265,7 @@ class InvitationImporter(Importer):
         return results
 
     def _parse(self, row: CsvRow) -> RowResult:
-        email = self.columns.cell(row, EMAIL)
+        email = unicodedata.normalize("NFC", self.columns.cell(row, EMAIL))
         given_id = self.columns.cell(row, EXTERNAL_ID) or None
         result = InvitationRow(row=row.number, outcome="", fields={
             "email": email, "name": self.columns.cell(row, NAME), "username": None, "external_id": given_id,
@@ -618,10 +619,26 @@ def _holder_name(record: ExternalId) -> str:
 
 
 def _is_email(value: str) -> bool:
-    if len(value) > MAX_EMAIL_LENGTH:
+    """
+    An address the LMS can invite: valid for Django, with no invisible or control characters, a domain name (not
+    an address literal such as ``[127.0.0.1]``), and no domain mixing scripts (a Cyrillic ``а`` among Latin
+    letters looks like a trusted domain and is not).
+    """
+    if len(value) > MAX_EMAIL_LENGTH or any(unicodedata.category(char) in INVISIBLE for char in value):
         return False
     try:
         validate_email(value)
     except ValidationError:
         return False
-    return True
+    domain = value.rpartition("@")[2]
+    return not domain.startswith("[") and len(_scripts(domain)) <= 1
+
+
+#: Unicode categories of characters that do not show: controls, format characters (zero-width space, joiners,
+#: direction marks), private use, unassigned.
+INVISIBLE = {"Cc", "Cf", "Co", "Cn"}
+
+
+def _scripts(text: str) -> set[str]:
+    """The scripts of the letters in ``text``, as the first word of their Unicode names (LATIN, CYRILLIC, ...)."""
+    return {unicodedata.name(char, "UNKNOWN").split()[0] for char in text if char.isalpha()}

@@ -1,7 +1,6 @@
 """REST views for bulk invitations and external ids."""
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from edx_rest_framework_extensions.paginators import DefaultPagination
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -15,7 +14,8 @@ from certexceptions_plugin.invitations.serializers import (
     ExternalIdPatchResultSerializer,
     ExternalIdPatchSerializer,
 )
-from certexceptions_plugin.rest import CourseAPIView, csv_response
+from certexceptions_plugin.rest import CourseAPIView, Pagination, csv_response, error_responses
+
 SEARCH = OpenApiParameter("search", OpenApiTypes.STR, description="Part of an email, username or external id")
 
 
@@ -35,7 +35,7 @@ class ExternalIdsView(CourseAPIView, GenericAPIView):
     """The course's external ids (GET), or set / clear one learner's id (PATCH)."""
 
     course_permission = Permission.ENROLLMENT
-    pagination_class = DefaultPagination
+    pagination_class = Pagination
     serializer_class = ExternalIdEntrySerializer
 
     @extend_schema(parameters=[SEARCH], responses={200: ExternalIdEntrySerializer(many=True), **ERRORS})
@@ -45,7 +45,7 @@ class ExternalIdsView(CourseAPIView, GenericAPIView):
         return self.get_paginated_response(services.entries(page))
 
     @extend_schema(request=ExternalIdPatchSerializer,
-                   responses={200: ExternalIdPatchResultSerializer, 409: OpenApiTypes.OBJECT, **ERRORS})
+                   responses={200: ExternalIdPatchResultSerializer, **error_responses(409), **ERRORS})
     def patch(self, request, course_id):  # pylint: disable=unused-argument
         body = ExternalIdPatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)

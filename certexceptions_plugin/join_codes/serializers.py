@@ -43,14 +43,32 @@ class EmailDomainField(serializers.CharField):
         return domain
 
 
+class ExplicitNullDateTimeField(serializers.DateTimeField):
+    """
+    A nullable date-time that only ``null`` clears: DRF reads a blank form field as null, which would remove an
+    expiry by accident (a multipart PATCH with ``expires_at=``); here a blank value is an invalid date.
+    """
+
+    def get_value(self, dictionary):
+        value = super().get_value(dictionary)
+        if value is None and dictionary.get(self.field_name) == "":
+            return ""
+        return value
+
+
+#: The most allowed email domains a code may have; a domain name has at most 253 characters.
+MAX_ALLOWED_DOMAINS, MAX_DOMAIN_LENGTH = 100, 253
+
+
 class JoinCodeUpdateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """A PATCH: any of the fields; an omitted field keeps its value."""
 
     is_active = serializers.BooleanField(required=False)
     allowed_email_domains = serializers.ListField(
-        child=EmailDomainField(), required=False, allow_empty=True,
+        child=EmailDomainField(max_length=MAX_DOMAIN_LENGTH), required=False, allow_empty=True,
+        max_length=MAX_ALLOWED_DOMAINS,
         help_text="Email domains a learner's address must have (exact, case-insensitive); [] for any.")
-    expires_at = serializers.DateTimeField(required=False, allow_null=True,
+    expires_at = ExplicitNullDateTimeField(required=False, allow_null=True,
                                            help_text="After this the code stops working; null for never.")
     max_enrollments = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
                                                help_text="Most enrolments through the code; null for no limit.")
