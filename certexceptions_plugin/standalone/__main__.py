@@ -16,7 +16,14 @@ from certexceptions_plugin.standalone import location
 
 PROG = "python -m certexceptions_plugin.standalone"
 SETTINGS = "certexceptions_plugin.standalone.settings"
-PLUGIN_COMMANDS = ("bulk_certificate_exceptions", "bulk_invite")
+#: The commands ``--help`` lists beside the demo's own, by the app that defines them; they need the demo's data.
+PLUGIN_COMMANDS = {
+    "bulk_certificate_exceptions": "certexceptions_plugin",
+    "bulk_invite": "certexceptions_plugin",
+    "retire_learner_data": "certexceptions_plugin",
+    "delete_expired_results": "certexceptions_plugin",
+    "retire": "certexceptions_plugin.standalone",
+}
 OWN_COMMANDS = ("serve", "token", "reset")
 
 
@@ -65,7 +72,7 @@ def plugin_commands() -> dict[str, str]:
     setup_django()
     from django.core.management import load_command_class  # pylint: disable=import-outside-toplevel
 
-    return {name: load_command_class("certexceptions_plugin", name).help for name in PLUGIN_COMMANDS}
+    return {name: load_command_class(app, name).help for name, app in PLUGIN_COMMANDS.items()}
 
 
 def main(argv=None) -> int:
