@@ -1,6 +1,6 @@
 .DEFAULT_GOAL := help
-.PHONY: help venv requirements test test-mysql test-postgres test-celery test-browser quality demo fuzz bench \
-	compile-requirements upgrade clean
+.PHONY: help venv requirements test test-mysql test-postgres test-celery test-tutor test-browser quality pii-check \
+	demo fuzz bench compile-requirements upgrade clean
 
 VENV ?= .venv
 # Extra pytest arguments for test and test-mysql, e.g. PYTEST_ARGS='-m "not browser"'.
@@ -8,6 +8,8 @@ PYTEST_ARGS ?=
 PYTHON := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+TUTOR_VENV ?= .venv-tutor
+TUTOR_PLUGIN := tutor-contrib-certexceptions
 
 help: ## show the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
@@ -27,6 +29,11 @@ requirements: venv ## also install the MariaDB driver and pip-tools (needs libma
 quality: venv ## import-linter layering contracts
 	$(VENV)/bin/lint-imports
 
+pii-check: venv ## Open edX PII annotations: every model of the plugin annotated (code-annotations, 100% coverage)
+	$(PIP) install -q -r requirements/quality.txt
+	DJANGO_SETTINGS_MODULE=tests.pii_settings $(VENV)/bin/code_annotations django_find_annotations \
+		--config_file .pii_annotations.yml --lint --report --coverage
+
 test: quality ## layering contracts, then the test suite on SQLite (browser tests too, where chromium is installed)
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
@@ -44,8 +51,16 @@ test-celery: venv ## the end-to-end test through a real Celery worker (Redis bro
 		CERTEXCEPTIONS_CELERY_BROKER=redis://127.0.0.1:6379/14 CERTEXCEPTIONS_CACHE_URL=redis://127.0.0.1:6379/15 \
 		$(PYTHON) -m pytest -m celery_worker
 
-demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (prints curl commands)
-	$(PYTHON) -m certexceptions_plugin.standalone serve --port 8000
+test-tutor: ## the Tutor plugin's test: render a Tutor environment with it (in its own virtualenv, .venv-tutor)
+	test -x $(TUTOR_VENV)/bin/python || python3 -m venv $(TUTOR_VENV)
+	$(TUTOR_VENV)/bin/pip install -q -r $(TUTOR_PLUGIN)/requirements/test.txt
+	$(TUTOR_VENV)/bin/pip install -q --no-deps -e $(TUTOR_PLUGIN)
+	cd $(TUTOR_PLUGIN) && ../$(TUTOR_VENV)/bin/python -m pytest -q
+
+PORT ?= 8000
+
+demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (another port: make demo PORT=8123)
+	$(PYTHON) -m certexceptions_plugin.standalone serve --port $(PORT)
 
 test-browser: venv ## browser tests: Playwright drives Debian's chromium (apt-get install chromium) on the demo
 	$(PIP) install -q -r requirements/browser.txt
@@ -59,13 +74,15 @@ bench: venv ## benchmarks (figures printed, compared against a reference run)
 
 compile-requirements: ## pin requirements/*.txt from requirements/*.in
 	$(PIP) install -q pip-tools
-	cd requirements && for f in pip-tools base test browser mysql postgres quality ci dev; do \
+	cd requirements && for f in pip-tools base standalone test browser mysql postgres quality ci dev; do \
 		../$(VENV)/bin/pip-compile -q --allow-unsafe --strip-extras --no-emit-index-url $(COMPILE_OPTS) -o $$f.txt $$f.in; \
 	done
-	sed -i '/^--find-links/d' requirements/*.txt
+	cd $(TUTOR_PLUGIN)/requirements && ../../$(VENV)/bin/pip-compile -q --allow-unsafe --strip-extras --no-emit-index-url \
+		$(COMPILE_OPTS) -o test.txt test.in
+	sed -i '/^--find-links/d' requirements/*.txt $(TUTOR_PLUGIN)/requirements/*.txt
 
 upgrade: ## re-pin every requirement to its newest allowed version
 	$(MAKE) compile-requirements COMPILE_OPTS="--upgrade"
 
 clean: ## remove the virtualenv and build artefacts
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache coverage.xml .coverage
+	rm -rf $(VENV) $(TUTOR_VENV) build dist *.egg-info .pytest_cache coverage.xml .coverage pii_report

@@ -22,7 +22,8 @@ def load_requirements(*requirements_paths):
     """
     requirements = {}
     constraint_files = set()
-    requirement_line = re.compile(r"^([\w.\-\[\],]+)\s*([<>=!~][^#\s]*)?")
+    # name, version specifier, environment marker ("; python_version < '3.12'")
+    requirement_line = re.compile(r"^([\w.\-\[\],]+)\s*([<>=!~][^#;\s]*)?\s*(;[^#]*)?")
 
     def is_requirement(line):
         return line.strip() and not line.startswith(("-r", "#", "-e", "git+", "-c"))
@@ -31,7 +32,7 @@ def load_requirements(*requirements_paths):
         with open(os.path.join(HERE, path), encoding="utf8") as reqs:
             for line in reqs:
                 if is_requirement(line):
-                    name, version = requirement_line.match(line.strip()).groups()
+                    name, version, _ = requirement_line.match(line.strip()).groups()
                     requirements[name.split("[")[0].lower()] = (name, version or "")
                 elif line.startswith("-c") and not line.startswith("-c http"):
                     constraint_files.add(os.path.join(os.path.dirname(path), line[2:].split("#")[0].strip()))
@@ -39,10 +40,10 @@ def load_requirements(*requirements_paths):
         with open(os.path.join(HERE, constraint_file), encoding="utf8") as reader:
             for line in reader:
                 if is_requirement(line):
-                    name, version = requirement_line.match(line.strip()).groups()
+                    name, version, marker = requirement_line.match(line.strip()).groups()
                     key = name.lower()
                     if key in requirements and version:
-                        requirements[key] = (requirements[key][0], version)
+                        requirements[key] = (requirements[key][0], version + (marker or "").rstrip())
     return [f"{name}{version}" for name, version in sorted(requirements.values())]
 
 
@@ -63,6 +64,8 @@ setup(
     packages=find_packages(include=["certexceptions_plugin", "certexceptions_plugin.*"]),
     include_package_data=True,
     install_requires=load_requirements("requirements/base.in"),
+    # The standalone host (demo): `pip install certexceptions-plugin[standalone]`.
+    extras_require={"standalone": load_requirements("requirements/standalone.in")},
     python_requires=">=3.11",
     license="AGPL-3.0-or-later",
     zip_safe=False,

@@ -39,6 +39,16 @@ class CertExceptionsPluginConfig(AppConfig):
                         PluginSignals.RECEIVER_FUNC_NAME: "link_external_id_on_enrollment",
                         PluginSignals.SIGNAL_PATH: "openedx_events.learning.signals.COURSE_ENROLLMENT_CREATED",
                     },
+                    # The LMS's retirement signals (openedx.core.djangoapps.user_api.accounts.signals), found
+                    # through the host (host/signals.py), so that the standalone host sends its own stand-ins.
+                    {
+                        PluginSignals.RECEIVER_FUNC_NAME: "forget_retired_learner",
+                        PluginSignals.SIGNAL_PATH: "certexceptions_plugin.host.signals.USER_RETIRE_LMS_MISC",
+                    },
+                    {
+                        PluginSignals.RECEIVER_FUNC_NAME: "forget_retired_learner",
+                        PluginSignals.SIGNAL_PATH: "certexceptions_plugin.host.signals.USER_RETIRE_LMS_CRITICAL",
+                    },
                 ],
             },
         },

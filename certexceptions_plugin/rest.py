@@ -22,7 +22,7 @@ from edx_rest_framework_extensions.auth.session.authentication import SessionAut
 from edx_rest_framework_extensions.paginators import DefaultPagination
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -37,14 +37,35 @@ log = logging.getLogger(__name__)
 COURSE_ID_PATTERN = r"(?P<course_id>[^/+]+(/|\+)[^/+]+(/|\+)[^/?]+)"
 
 
-def not_found(request, *args, **kwargs):  # pylint: disable=unused-argument
-    """The JSON 404 of a path under the plugin's own prefixes that no route of it serves."""
-    return JsonResponse({"message": _("No such endpoint: {path}").format(path=request.path),
-                         "error_code": "not_found"}, status=404)
+def not_found(request, course_id=None):
+    """
+    The JSON 404 of a path under the plugin's own prefixes that no route of it serves: a course id that is none,
+    an unknown sub-path, an operation id that is no UUID.
+    """
+    try:
+        if course_id is not None:
+            CourseKey.from_string(course_id)
+    except InvalidKeyError:
+        message = _("Course not found: {course_id}").format(course_id=course_id)
+    else:
+        message = _("No such endpoint: {path}").format(path=request.path)
+    return JsonResponse({"message": message, "error_code": "not_found"}, status=404)
 
 
 def error_response(error_code: str, message: str, status_code: int, **extra) -> Response:
     return Response({"message": message, "error_code": error_code, **extra}, status=status_code)
+
+
+class ErrorSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """The body of every error answer (OpenAPI component ``Error``); some errors add details beside the two fields."""
+
+    message = serializers.CharField(help_text="What went wrong, as a sentence for people (translated).")
+    error_code = serializers.CharField(help_text="A stable snake_case code, e.g. not_found or import_in_progress.")
+
+
+def error_responses(*status_codes: int) -> dict:
+    """``extend_schema`` responses: ``ErrorSerializer`` for each of these HTTP statuses."""
+    return {status_code: ErrorSerializer for status_code in status_codes}
 
 
 DRF_ERROR_CODES = {

@@ -30,7 +30,7 @@ urlpatterns = [
     re_path(rf"{OPERATION}/report\.csv$", BulkOperationReportView.as_view(), name="bulk_operation_report"),
     re_path(rf"{OPERATION}/retry$", BulkOperationRetryView.as_view(), name="bulk_operation_retry"),
     # Last: what no route above serves under the plugin's own prefixes.
-    re_path(rf"^api/instructor/v2/courses/[^/]+(?:/[^/]+/[^/]+)?/{OWN_PATHS}(?:[/.].*)?$", not_found,
-            name="not_found_course"),
+    re_path(rf"^api/instructor/v2/courses/(?P<course_id>[^/]+(?:/[^/]+/[^/]+)?)/{OWN_PATHS}(?:[/.].*)?$",
+            not_found, name="not_found_course"),
     re_path(r"^api/course_join/v1/.*$", not_found, name="not_found_join"),
 ]

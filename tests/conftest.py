@@ -68,6 +68,11 @@ def course_staff_client(api_client, course_staff):
     return api_client(course_staff)
 
 
+@pytest.fixture
+def instructor_client(api_client, instructor):
+    return api_client(instructor)
+
+
 def csv_file(text, name="upload.csv", encoding="utf-8"):
     """An uploaded file holding ``text``."""
     data = text if isinstance(text, bytes) else text.encode(encoding)

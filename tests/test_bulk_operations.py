@@ -1,5 +1,6 @@
 """Uploads above CERTEXCEPTIONS_SYNC_MAX_ROWS run in the background: 202, then the operation's status."""
 import logging
+from functools import partial
 from unittest import mock
 
 import pytest
@@ -15,6 +16,7 @@ from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.reader import CsvRow
 from certexceptions_plugin.certificates.importer import CertificateExceptionImporter
 from certexceptions_plugin.standalone.models import CertificateAllowlist
+from tests.certificates import allowlist, post_file
 from tests.conftest import csv_file
 from tests.factories import CourseFactory, RoleFactory
 
@@ -26,24 +28,10 @@ class UndeletableStorage(FileSystemStorage):
         raise OSError("the storage is unavailable")
 
 
-def allowlist(course):
-    return dict(CertificateAllowlist.objects.filter(course_id=course.id, allowlist=True)
-                .values_list("user__username", "notes"))
-
-
-@pytest.fixture
-def instructor_client(api_client, instructor):
-    return api_client(instructor)
-
-
 @pytest.fixture
 def upload(instructor_client, course):
     """Uploads a file of certificate exceptions to the course as its instructor."""
-    def post(text, **data):
-        url = reverse("certificate_exception_imports", kwargs={"course_id": str(course.id)})
-        return instructor_client.post(url, {"file": csv_file(text, name="exceptions.csv"), **data},
-                                      format="multipart")
-    return post
+    return partial(post_file, instructor_client, course)
 
 
 @pytest.mark.usefixtures("enrolled_learners")

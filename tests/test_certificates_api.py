@@ -8,6 +8,7 @@ from django.urls import reverse
 from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk.locks import import_lock
 from certexceptions_plugin.standalone.models import CertificateAllowlist, CourseEnrollment, UserRetirementRequest
+from tests.certificates import allowlist, post_file, rows_by_learner, url
 from tests.conftest import csv_file
 from tests.factories import (
     AllowlistFactory,
@@ -20,29 +21,6 @@ from tests.factories import (
 
 # Every test runs in a course with an instructor and five enrolled learners (learner1..learner5).
 pytestmark = pytest.mark.usefixtures("instructor", "enrolled_learners")
-
-
-def url(course_id):
-    return reverse("certificate_exception_imports", kwargs={"course_id": str(course_id)})
-
-
-def post_file(client, course, text, name="exceptions.csv", **data):
-    return client.post(url(course.id), {"file": csv_file(text, name=name), **data}, format="multipart")
-
-
-def rows_by_learner(response):
-    assert response.status_code == 200, response.content
-    return {row["learner"]: row for row in response.json()["rows"]}
-
-
-def allowlist(course):
-    return dict(CertificateAllowlist.objects.filter(course_id=course.id, allowlist=True)
-                .values_list("user__username", "notes"))
-
-
-@pytest.fixture
-def instructor_client(api_client, instructor):
-    return api_client(instructor)
 
 
 @pytest.fixture

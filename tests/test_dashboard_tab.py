@@ -24,7 +24,6 @@ from certexceptions_plugin.settings.common import (
 )
 from certexceptions_plugin.staff_page.filters import SECTION_KEY, TEMPLATE_PATH_PREFIX, AddBulkToolsTab
 from certexceptions_plugin.standalone import demo
-from certexceptions_plugin.standalone.__main__ import _instructions
 from tests.factories import EnrollmentFactory
 
 LMS = "lms.djangoapp"
@@ -197,9 +196,9 @@ class TestStandInDashboard:
 
 def test_the_printed_demo_url_and_password_sign_in_to_the_tab(client, db):  # pylint: disable=unused-argument
     demo.seed()
-    printed = _instructions(demo, 8000)
+    printed = demo.banner(lms_root_url="http://127.0.0.1:8000", database="demo.sqlite3", command="demo")
     url = f"http://127.0.0.1:8000/courses/{demo.DEMO_COURSE}/instructor"
-    assert url in printed and f"every password is {demo.DEMO_PASSWORD}" in printed
+    assert f"{url} (sign in as instructor or staff, password {demo.DEMO_PASSWORD})" in printed
     response = client.post("/login", {"username": "instructor", "password": demo.DEMO_PASSWORD})
     assert response.status_code == 302 and response["Location"] == url.removeprefix("http://127.0.0.1:8000")
     assert f'data-section="{SECTION_KEY}"' in client.get(response["Location"]).content.decode()

@@ -1,4 +1,7 @@
-"""The README's tables of outcomes and reasons say what the code says: each is checked against its enum."""
+"""
+The README says what the code does: its tables of outcomes and reasons (checked against their enums), the demo's
+walkthrough (the one the demo prints), and every environment variable and setting.
+"""
 import re
 import textwrap
 from pathlib import Path
@@ -7,6 +10,8 @@ import pytest
 
 from certexceptions_plugin.certificates import importer as certificates
 from certexceptions_plugin.invitations import importer as invitations
+from certexceptions_plugin.settings.common import DEFAULTS
+from certexceptions_plugin.standalone import demo
 
 README = Path(__file__).resolve().parents[1] / "README.rst"
 #: The marker comment above each table in the README, and the enum the table documents.
@@ -52,3 +57,34 @@ def documented(marker: str) -> dict[str, str]:
 def test_readme_table_matches_the_code(marker):
     assert documented(marker) == {str(code): str(code.sentence) for code in TABLES[marker]}, (
         f"Update the README table '{marker}' to:\n\n{render(TABLES[marker])}")
+
+
+def code_block_after(marker: str) -> str:
+    """The README's code block under the comment ``.. <marker>``, unindented."""
+    text = README.read_text(encoding="utf-8")
+    match = re.search(rf"^\.\. {re.escape(marker)}.*\n\n\.\. code-block:: \w+\n\n((?:    .*\n|\n)+)", text, re.M)
+    assert match, f"README has no code block under '.. {marker}'"
+    return textwrap.dedent(match.group(1)).strip("\n") + "\n"
+
+
+def test_readme_walkthrough_is_the_one_the_demo_prints():
+    """The README and the banner (demo.walkthrough) show the same commands, for the default port."""
+    assert code_block_after("walkthrough") == demo.walkthrough("http://127.0.0.1:8000")
+
+
+#: Where the code reads environment variables and settings.
+ENVIRONMENT_READ = re.compile(r"""os\.environ(?:\.get\(|\.setdefault\(|\[)\s*["']([A-Z][A-Z0-9_]+)["']""")
+
+
+def test_readme_documents_every_environment_variable():
+    package = README.parent / "certexceptions_plugin"
+    names = {name for path in package.rglob("*.py") for name in ENVIRONMENT_READ.findall(path.read_text())}
+    names -= {"DJANGO_SETTINGS_MODULE"}
+    assert {"CERTEXCEPTIONS_DB", "CERTEXCEPTIONS_HOME", "CERTEXCEPTIONS_PORT", "CERTEXCEPTIONS_DEBUG"} <= names
+    text = README.read_text(encoding="utf-8")
+    assert [name for name in sorted(names) if f"``{name}``" not in text] == []
+
+
+def test_readme_documents_every_setting():
+    text = README.read_text(encoding="utf-8")
+    assert [name for name in DEFAULTS if f"``{name}``" not in text] == []

@@ -64,3 +64,16 @@ class TestQueryCount:
         assert ExternalId.objects.filter(course_key=course.id).count() == 1000
         assert ExternalId.objects.get(user=users[0]).external_id == "OLD1"
         assert AuditEvent.objects.count() == 1500  # 500 changed, 500 invited, 500 set
+
+    def test_enrolling_accounts_queries_their_ids_per_chunk_not_per_row(self, upload, course, settings):
+        from django.db import connection  # pylint: disable=import-outside-toplevel
+        from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+        settings.CERTEXCEPTIONS_CHUNK_SIZE = 500
+        users = UserFactory.create_batch(300)  # accounts, not enrolled yet: the import enrols them
+        text = "email,external_id\n" + "".join(f"{u.email},E{i}\n" for i, u in enumerate(users))
+        with CaptureQueriesContext(connection) as queries:
+            summary = upload(text).json()["summary"]
+        assert summary["enrolled"] == 300
+        id_selects = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")
+                      and 'FROM "certexceptions_plugin_externalid"' in q["sql"].replace("`", '"')]
+        assert len(id_selects) <= 4, len(id_selects)  # per pass: the rows' current ids, and the claimed ids

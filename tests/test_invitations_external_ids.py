@@ -7,24 +7,8 @@ from django.urls import reverse
 
 from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.invitations.models import ExternalId
-from certexceptions_plugin.standalone.models import CourseEnrollmentAllowed
 from tests.factories import CourseFactory, EnrollmentFactory, UserFactory
-
-
-def give(course_key, external_id, *, user=None, email=None):
-    return ExternalId.objects.create(course_key=course_key, external_id=external_id, user=user, email=email)
-
-
-def invite(course_key, email, auto_enroll=True):
-    CourseEnrollmentAllowed.objects.create(course_id=course_key, email=email, auto_enroll=auto_enroll)
-
-
-def ids(course_key):
-    """owner (username, or email while pending) -> external id, in this course."""
-    return {
-        (record.user.username if record.user_id else record.email): record.external_id
-        for record in ExternalId.objects.filter(course_key=course_key).select_related("user")
-    }
+from tests.invitations import give, ids, invite
 
 
 def url(course, name="external_ids"):

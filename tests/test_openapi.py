@@ -33,3 +33,19 @@ def test_schema_lists_every_endpoint(tmp_path):
     paths = set(yaml.safe_load(target.read_text())["paths"])
     routes = set(plugin_routes())
     assert routes and routes <= paths, routes - paths
+
+
+def test_every_error_response_is_typed(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"message", "error_code"}
+    responses = {(path, method, status): response
+                 for path, operations in schema["paths"].items() if path in set(plugin_routes())
+                 for method, operation in operations.items()
+                 for status, response in operation["responses"].items() if int(status) >= 400}
+    assert responses
+    untyped = [key for key, response in responses.items()
+               if response["content"]["application/json"]["schema"] != {"$ref": "#/components/schemas/Error"}]
+    assert not untyped

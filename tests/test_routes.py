@@ -76,3 +76,30 @@ def test_a_route_answered_by_another_app_is_named_by_w001():
     assert "course_join_code" in warnings[0].msg
     assert "/api/instructor/v2/courses/course-v1:edX+DemoX+Demo_Course/join_code" in warnings[0].msg
     assert "core_view" in warnings[0].msg
+
+
+@pytest.mark.parametrize("path", [
+    "/api/instructor/v2/courses/course-v1:DemoX+CE101/certificates/exceptions/imports",  # the run is missing
+    "/api/instructor/v2/courses/course-v1:DemoX+CE101/certificates/exceptions/imports/template.csv",
+    "/api/instructor/v2/courses/CE101/join_code",
+    "/api/instructor/v2/courses/CE101/audit",
+    "/api/instructor/v2/courses/CE101/invitations/bulk/template.csv",
+])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_malformed_course_id_is_a_json_404(api_client, global_staff, path, method):
+    response = getattr(api_client(global_staff), method)(path)
+    assert response.status_code == 404
+    course_id = path.split("/")[5]
+    assert response.json() == {"message": f"Course not found: {course_id}", "error_code": "not_found"}
+
+
+def test_a_malformed_course_id_is_a_json_404_for_anonymous_users_too(api_client, db):  # pylint: disable=unused-argument
+    response = api_client().get("/api/instructor/v2/courses/CE101/join_code")
+    assert response.status_code == 404
+    assert response.json() == {"message": "Course not found: CE101", "error_code": "not_found"}
+
+
+def test_a_well_formed_unknown_course_id_reaches_the_route_itself(api_client, global_staff):
+    response = api_client(global_staff).get("/api/instructor/v2/courses/course-v1:NoX+None+2026/join_code")
+    assert response.status_code == 404
+    assert resolve("/api/instructor/v2/courses/course-v1:NoX+None+2026/join_code").url_name == "course_join_code"

@@ -8,9 +8,9 @@ class AuditEvent(models.Model):
     """
     One change made through the plugin.
 
-    .. pii: usernames and emails of the acting user and the learner.
-    .. pii_types: username, email_address
-    .. pii_retirement: retained
+    .. pii: actor's and learner's usernames and emails, notes, external ids; retired names replace them at retirement.
+    .. pii_types: username, email_address, other
+    .. pii_retirement: local_api
     """
 
     created = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
 from certexceptions_plugin.audit.models import AuditEvent
-from certexceptions_plugin.rest import CourseAPIView, Pagination
+from certexceptions_plugin.rest import CourseAPIView, Pagination, error_responses
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -33,7 +33,7 @@ class AuditEventListView(CourseAPIView, ListAPIView):
             events = events.filter(Q(learner_username=learner) | Q(learner_email__iexact=learner))
         return events
 
-    @extend_schema(parameters=[
+    @extend_schema(responses={200: AuditEventSerializer(many=True), **error_responses(401, 403, 404)}, parameters=[
         OpenApiParameter("action", OpenApiTypes.STR,
                          description="Only this action, e.g. certificate_exception.granted"),
         OpenApiParameter("learner", OpenApiTypes.STR, description="Only this learner's username or email"),

@@ -11,7 +11,9 @@ class BulkOperation(models.Model):
     An import: run in the request (kept for its report) or, too large for one, by a Celery task. ``summary`` holds
     its counts once it has succeeded; its rows are :class:`BulkOperationRow` rows, stored as they are produced.
 
-    .. no_pii:
+    .. pii: its stored upload (``file_path``, until the import succeeds) lists learners' usernames, emails, names, ids.
+    .. pii_types: username, email_address, name, other
+    .. pii_retirement: local_api
     """
 
     PENDING, RUNNING, SUCCEEDED, FAILED = "pending", "running", "succeeded", "failed"
@@ -49,8 +51,8 @@ class BulkOperationRow(models.Model):
     """
     One row's result: its line number, outcome, reason and message, and the kind's own fields.
 
-    .. pii: The kind's fields name the row's person: username, email, external id, notes.
-    .. pii_types: username, email_address, other
+    .. pii: the kind's fields name the row's person: username, email, name, external ids, notes; scrubbed at retirement.
+    .. pii_types: username, email_address, name, other
     .. pii_retirement: local_api
     """
 

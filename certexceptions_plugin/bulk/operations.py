@@ -33,11 +33,26 @@ log = logging.getLogger(__name__)
 #: The Celery task that runs a stored operation (defined in ``certexceptions_plugin.tasks``).
 RUN_TASK = "certexceptions_plugin.run_bulk_operation"
 UNFINISHED = (BulkOperation.PENDING, BulkOperation.RUNNING)
+#: The folder of the upload storage where uploads wait, one sub-folder per kind of import.
+UPLOAD_DIR = "certexceptions_plugin"
 
 
 def upload_storage():
     """Where uploads wait for their task: a private storage in production (``CERTEXCEPTIONS_UPLOAD_STORAGE``)."""
     return storages[settings.CERTEXCEPTIONS_UPLOAD_STORAGE]
+
+
+def stored_uploads() -> list[str]:
+    """The path of every upload in the upload storage, whether or not an operation still names it."""
+    storage, paths = upload_storage(), []
+    try:
+        kinds, _ = storage.listdir(UPLOAD_DIR)
+    except FileNotFoundError:  # nothing was ever stored
+        return paths
+    for kind in kinds:
+        _, files = storage.listdir(f"{UPLOAD_DIR}/{kind}")
+        paths.extend(f"{UPLOAD_DIR}/{kind}/{name}" for name in files)
+    return paths
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,7 @@ def submit(*, kind: str, course_key, actor, upload, params: dict, rows_total: in
     if is_locked(course_key, kind) and not params["dry_run"]:
         raise ImportInProgress()
     upload.seek(0)
-    path = upload_storage().save(f"certexceptions_plugin/{kind}/{uuid.uuid4().hex}.csv", upload)
+    path = upload_storage().save(f"{UPLOAD_DIR}/{kind}/{uuid.uuid4().hex}.csv", upload)
     operation = BulkOperation.objects.create(
         kind=kind, course_key=course_key, actor=actor, params=params, file_path=path, rows_total=rows_total)
     transaction.on_commit(lambda: start(str(operation.id)))

@@ -33,9 +33,10 @@ from certexceptions_plugin.rest import (
     csv_response,
     csv_stream_response,
     csv_upload,
+    error_responses,
 )
 
-ERRORS = {code: OpenApiTypes.OBJECT for code in (400, 401, 403, 404)}
+ERRORS = error_responses(400, 401, 403, 404)
 
 
 def _url(name: str, operation: BulkOperation, request) -> str:
@@ -117,8 +118,8 @@ class ImportView(CourseAPIView):
         cls.course_permission = cls.kind.permission
         extend_schema_view(post=extend_schema(
             request={"multipart/form-data": request_serializer(cls.kind)},
-            responses={200: result_serializer(cls.kind), 202: OperationSerializer, 409: OpenApiTypes.OBJECT,
-                       413: OpenApiTypes.OBJECT, **ERRORS},
+            responses={200: result_serializer(cls.kind), 202: OperationSerializer,
+                       **error_responses(409, 413), **ERRORS},
         ))(cls)
 
     def post(self, request, course_id):  # pylint: disable=unused-argument
@@ -202,7 +203,7 @@ class BulkOperationView(BulkOperationMixin, CourseAPIView):
 class BulkOperationRetryView(BulkOperationMixin, CourseAPIView):
     """Start a failed import again from its stored file (rows already written are not written twice)."""
 
-    @extend_schema(request=None, responses={202: OperationSerializer, 409: OpenApiTypes.OBJECT, **ERRORS})
+    @extend_schema(request=None, responses={202: OperationSerializer, **error_responses(409), **ERRORS})
     def post(self, request, course_id, operation_id):  # pylint: disable=unused-argument
         operation = operations.retry(self.get_operation())
         return Response(operation_payload(operation, request), status=status.HTTP_202_ACCEPTED)

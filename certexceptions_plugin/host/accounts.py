@@ -28,10 +28,15 @@ def email_in(emails: Collection[str], field: str = "email") -> Q:
     return _in_ignoring_case(field, emails)
 
 
+def username_in(usernames: Collection[str], field: str = "username") -> Q:
+    """A filter for rows whose ``field`` is one of ``usernames``, ignoring case."""
+    return _in_ignoring_case(field, usernames)
+
+
 def identifiers_filter(identifiers: Collection[str]) -> Q:
     """The users whose username or email is one of ``identifiers``, ignoring case (``LEARNER1`` is ``learner1``)."""
     identifiers = list(identifiers)
-    return _in_ignoring_case("username", identifiers) | email_in(identifiers)
+    return username_in(identifiers) | email_in(identifiers)
 
 
 def learner_ref(user) -> LearnerRef:

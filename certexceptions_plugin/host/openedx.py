@@ -16,9 +16,23 @@ from typing import TypeVar
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 
-from certexceptions_plugin.host.accounts import email_in, identifiers_filter, learner_ref, match_identifiers
-from certexceptions_plugin.host.port import CourseInfo, EmailFailures, LearnerRef, Permission, UserFailures
+from certexceptions_plugin.host.accounts import (
+    email_in,
+    identifiers_filter,
+    learner_ref,
+    match_identifiers,
+    username_in,
+)
+from certexceptions_plugin.host.port import (
+    CourseInfo,
+    EmailFailures,
+    LearnerRef,
+    Permission,
+    Retirement,
+    UserFailures,
+)
 
 #: The LMS permission constant (in ``lms.djangoapps.instructor.permissions``) behind each plugin permission.
 LMS_PERMISSIONS = {
@@ -105,6 +119,28 @@ class OpenedxHost:
         from openedx.features.course_experience.url_helpers import get_learning_mfe_home_url
 
         return get_learning_mfe_home_url(course_key)
+
+    def retirements(self, *, user_ids: Collection[int] = (),
+                    usernames: Collection[str] = ()) -> dict[int, Retirement]:
+        from openedx.core.djangoapps.user_api.models import UserRetirementStatus
+
+        # UserRetirementStatus.create_retirement records the username and email retirement replaces, and their
+        # retired forms (openedx/core/djangoapps/user_api/models.py); the retirement views read them from there.
+        wanted = Q(user_id__in=list(user_ids))
+        if usernames:
+            wanted |= username_in(usernames, "original_username") | username_in(usernames, "retired_username")
+        return {
+            status.user_id: Retirement(user_id=status.user_id, original_username=status.original_username,
+                                       original_email=status.original_email,
+                                       retired_username=status.retired_username, retired_email=status.retired_email)
+            for status in UserRetirementStatus.objects.filter(wanted)
+        }
+
+    def retirement_signal(self, *, name: str):
+        from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_CRITICAL, USER_RETIRE_LMS_MISC
+
+        signals = {"USER_RETIRE_LMS_CRITICAL": USER_RETIRE_LMS_CRITICAL, "USER_RETIRE_LMS_MISC": USER_RETIRE_LMS_MISC}
+        return signals[name]
 
     def active_enrollments(self, *, course_key, user_ids: Collection[int]) -> set[int]:
         from common.djangoapps.student.models import CourseEnrollment

@@ -45,6 +45,25 @@ class CourseInfo:
     invitation_only: bool = False
 
 
+@dataclass(frozen=True)
+class Retirement:
+    """
+    An account the LMS is retiring, as its ``UserRetirementStatus`` records it: who it was (the username and email
+    retirement replaces) and the retired username and email that replace them.
+    """
+
+    user_id: int
+    original_username: str
+    original_email: str
+    retired_username: str
+    retired_email: str
+
+
+#: The LMS's retirement signals the plugin receives (openedx/core/djangoapps/user_api/accounts/signals.py): the
+#: retirement views send them with ``user`` (and, for the first, ``retired_username`` and ``retired_email``).
+RETIREMENT_SIGNALS = ("USER_RETIRE_LMS_CRITICAL", "USER_RETIRE_LMS_MISC")
+
+
 class Permission(enum.Enum):
     """The two permission levels the plugin checks, named after the LMS permissions they follow."""
 
@@ -79,6 +98,20 @@ class Host(Protocol):
 
     def course_home_url(self, *, course_key: CourseKey) -> str:
         """Where a learner lands after joining the course (absolute, or relative to the LMS root)."""
+
+    # --- retirement ----------------------------------------------------------------------------------------
+    def retirements(self, *, user_ids: Collection[int] = (),
+                    usernames: Collection[str] = ()) -> dict[int, Retirement]:
+        """
+        The LMS's record of each account being retired among ``user_ids``, or whose original or retired username
+        is among ``usernames`` (ignoring case), by user id. Accounts the LMS is not retiring are left out.
+
+        Retirement replaces the account's email long before it sends its signals: the original email, under which
+        the person may have been invited, is known only from this record.
+        """
+
+    def retirement_signal(self, *, name: str):
+        """The LMS's Django signal called ``name`` (one of :data:`RETIREMENT_SIGNALS`)."""
 
     # --- enrolments and invitations -------------------------------------------------------------------------
     def active_enrollments(self, *, course_key: CourseKey, user_ids: Collection[int]) -> set[int]:

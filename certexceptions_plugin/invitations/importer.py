@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -473,8 +475,10 @@ class InvitationImporter(Importer):
         enrol = [result for result in rows if result.outcome == ENROLLED]
         invite = [result for result in rows if result.outcome == INVITED]
         if enrol:
-            failures = host.enroll(course_key=self.course_key, learners=[result.target.learner for result in enrol],
-                                   actor=self.actor, reason=ENROLLMENT_REASON)
+            with _linking_ids():
+                failures = host.enroll(course_key=self.course_key,
+                                       learners=[result.target.learner for result in enrol],
+                                       actor=self.actor, reason=ENROLLMENT_REASON)
             for result in enrol:
                 if result.target.learner.id in failures:
                     result.fail(Reason.LMS_ERROR, _("The LMS could not enrol this learner: {error}").format(
@@ -593,6 +597,20 @@ class InvitationImporter(Importer):
         if invitee.id_change:
             records.append(external_id_audit(before=invitee.previous_id, after=invitee.target_id, **common))
         return records
+
+
+#: True while an import enrols the learners of its rows: it links their pending ids itself (``_write_ids``), so the
+#: enrolment signal's receiver has nothing to do then (and would query once per learner).
+import_links_ids: ContextVar[bool] = ContextVar("certexceptions_import_links_ids", default=False)
+
+
+@contextmanager
+def _linking_ids():
+    token = import_links_ids.set(True)
+    try:
+        yield
+    finally:
+        import_links_ids.reset(token)
 
 
 def _fill(units: list[list[RowResult]], size: int) -> Iterator[list[RowResult]]:

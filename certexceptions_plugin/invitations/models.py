@@ -15,9 +15,9 @@ class ExternalId(models.Model):
     Plain unique indexes (NULLs never collide) keep ids unique per course on SQLite, MariaDB and PostgreSQL alike.
     ``external_id`` is NULL only inside an import's transaction, while ids are being swapped.
 
-    .. pii: the email of a pending invitee and the institution's id for the learner.
+    .. pii: a pending invitee's email and the institution's id for the person; deleted when the learner retires.
     .. pii_types: email_address, other
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     course_key = CourseKeyField(max_length=255)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from certexceptions_plugin.audit.api import AuditRecord, record_events
 from certexceptions_plugin.errors import PluginError
 from certexceptions_plugin.host import get_host
-from certexceptions_plugin.invitations.importer import external_id_audit, id_key
+from certexceptions_plugin.invitations.importer import external_id_audit, id_key, import_links_ids
 from certexceptions_plugin.invitations.models import MAX_EXTERNAL_ID_LENGTH, ExternalId
 
 ENROLLED, INVITED = "enrolled", "invited"
@@ -154,6 +154,8 @@ def _taken(external_id: str) -> PluginError:
 
 def link_pending_external_id(*, course_key, user_id: int, username: str, email: str) -> None:
     """On enrolment, the external id held by the person's pending invitation becomes the learner's."""
+    if import_links_ids.get():
+        return
     record = ExternalId.objects.filter(course_key=course_key, email=(email or "").lower(), user__isnull=True).first()
     if record is None or ExternalId.objects.filter(course_key=course_key, user_id=user_id).exists():
         return

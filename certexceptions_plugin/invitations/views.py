@@ -14,7 +14,7 @@ from certexceptions_plugin.invitations.serializers import (
     ExternalIdPatchResultSerializer,
     ExternalIdPatchSerializer,
 )
-from certexceptions_plugin.rest import CourseAPIView, Pagination, csv_response
+from certexceptions_plugin.rest import CourseAPIView, Pagination, csv_response, error_responses
 
 SEARCH = OpenApiParameter("search", OpenApiTypes.STR, description="Part of an email, username or external id")
 
@@ -45,7 +45,7 @@ class ExternalIdsView(CourseAPIView, GenericAPIView):
         return self.get_paginated_response(services.entries(page))
 
     @extend_schema(request=ExternalIdPatchSerializer,
-                   responses={200: ExternalIdPatchResultSerializer, 409: OpenApiTypes.OBJECT, **ERRORS})
+                   responses={200: ExternalIdPatchResultSerializer, **error_responses(409), **ERRORS})
     def patch(self, request, course_id):  # pylint: disable=unused-argument
         body = ExternalIdPatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -14,9 +14,9 @@ from certexceptions_plugin.join_codes.serializers import (
     LookupSerializer,
 )
 from certexceptions_plugin.join_codes.throttling import JoinCodeIPThrottle, JoinCodeUserThrottle
-from certexceptions_plugin.rest import CourseAPIView, PluginAPIView
+from certexceptions_plugin.rest import CourseAPIView, PluginAPIView, error_responses
 
-ERRORS = {code: OpenApiTypes.OBJECT for code in (400, 401, 403, 404)}
+ERRORS = error_responses(400, 401, 403, 404)
 
 
 def _code_response(info, status_code=status.HTTP_200_OK):
@@ -31,7 +31,7 @@ class CourseJoinCodeView(CourseAPIView):
         return _code_response(services.get_join_code(course_key=self.course.key))
 
     @extend_schema(request=None, responses={200: JoinCodeSerializer, 201: JoinCodeSerializer, **ERRORS,
-                                            503: OpenApiTypes.OBJECT})
+                                            **error_responses(503)})
     def post(self, request, course_id):  # pylint: disable=unused-argument
         info, created = services.create_join_code(course_key=self.course.key, actor=request.user)
         return _code_response(info, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -47,7 +47,7 @@ class CourseJoinCodeView(CourseAPIView):
 class RegenerateJoinCodeView(CourseAPIView):
     """Replace the course's code with a new one; the old code stops working at once."""
 
-    @extend_schema(request=None, responses={200: JoinCodeSerializer, **ERRORS, 503: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={200: JoinCodeSerializer, **ERRORS, **error_responses(503)})
     def post(self, request, course_id):  # pylint: disable=unused-argument
         return _code_response(services.regenerate_join_code(course_key=self.course.key, actor=request.user))
 
@@ -74,12 +74,10 @@ class JoinView(PluginAPIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
-    @extend_schema(responses={200: LookupSerializer, 404: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: LookupSerializer, **error_responses(404, 429)})
     def get(self, request, code):
         return Response(LookupSerializer(services.look_up(code=code, user=request.user)).data)
 
-    @extend_schema(request=None, responses={200: JoinResultSerializer, 401: OpenApiTypes.OBJECT,
-                                            403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
-                                            429: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={200: JoinResultSerializer, **error_responses(401, 403, 404, 429)})
     def post(self, request, code):
         return Response(JoinResultSerializer(services.join(code=code, user=request.user)).data)

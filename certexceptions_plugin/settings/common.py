@@ -19,6 +19,10 @@ DEFAULTS = {
     # Seconds without progress after which a background import counts as lost (its worker died): it is shown as
     # failed (worker_lost), its lock is freed, and it can be started again.
     "CERTEXCEPTIONS_OPERATION_STALE_SECONDS": 15 * 60,
+    # Days an import's results are kept after it last changed (finished): then its stored upload, its rows and the
+    # operation are deleted by the delete_expired_results command or Celery task, which the operator schedules.
+    # None keeps them.
+    "CERTEXCEPTIONS_RESULT_RETENTION_DAYS": 30,
     # Where a join code sends people (shown and encoded in the QR code); {lms_root} is LMS_ROOT_URL without a
     # trailing slash, {code} the join code, {course_id} the course.
     "CERTEXCEPTIONS_JOIN_URL_TEMPLATE": "{lms_root}/courses/join/{code}",

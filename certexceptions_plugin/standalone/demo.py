@@ -1,12 +1,15 @@
-"""The demo: a fixed, idempotent seed, and JWTs for its users."""
+"""The demo: a fixed, idempotent seed, JWTs for its users, and what it prints when it starts."""
 from __future__ import annotations
 
+import functools
 import json
 import time
+from pathlib import Path
 
 import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
@@ -20,22 +23,25 @@ TOKEN_TTL_SECONDS = 24 * 60 * 60
 #: External ids on CE101: two enrolled learners and one pending invitation (auto-enrolled on activation).
 DEMO_EXTERNAL_IDS = {"learner1": "S0001", "learner2": "S0002"}
 DEMO_INVITATION = ("newstudent@example.com", "S0100")
+#: The README's demo commands, in order; written for the demo on port 8000 (the README shows them as they are).
+WALKTHROUGH = Path(__file__).with_name("walkthrough.sh")
+WALKTHROUGH_LMS = "LMS=http://127.0.0.1:8000"
+#: The users the banner prints a JWT for: enough for every step of the walkthrough.
+BANNER_USERS = ("instructor", "staff", "learner1", "learner51")
 
 
 @transaction.atomic
 def seed() -> None:
     """Create the demo data the README describes; running it again changes nothing."""
     User = get_user_model()
+    # One hash for every demo account (they share the password): hashing it once per account would take a minute.
+    password_hash = functools.cache(lambda: make_password(DEMO_PASSWORD))
     models.Course.objects.get_or_create(id=DEMO_COURSE, defaults={"display_name": "Certificates 101", "org": "DemoX"})
     models.Course.objects.get_or_create(id=OTHER_COURSE, defaults={"display_name": "Other Course", "org": "DemoX"})
 
     def user(username, **extra):
-        account, created = User.objects.get_or_create(
-            username=username, defaults={"email": f"{username}@example.com", **extra})
-        if created:
-            account.set_password(DEMO_PASSWORD)
-            account.save()
-        return account
+        defaults = {"email": f"{username}@example.com", "password": password_hash, **extra}
+        return User.objects.get_or_create(username=username, defaults=defaults)[0]
 
     user("admin", is_staff=True, is_superuser=True)
     for username, role in (("instructor", "instructor"), ("staff", "staff")):
@@ -82,3 +88,31 @@ def token(username: str, ttl: int = TOKEN_TTL_SECONDS) -> str:
         "administrator": account.is_staff, "version": "1.1.0", "scopes": [], "filters": [], "is_restricted": False,
     }
     return jwt.encode(payload, key.key, algorithm=algorithm, headers={"kid": key.key_id})
+
+
+def walkthrough(lms_root_url: str) -> str:
+    """The README's demo commands, for a demo serving at ``lms_root_url``."""
+    return WALKTHROUGH.read_text(encoding="utf-8").replace(WALKTHROUGH_LMS, f"LMS={lms_root_url}")
+
+
+def banner(*, lms_root_url: str, database: str, command: str) -> str:
+    """
+    What ``serve`` prints before it serves: where, the demo users, a JWT for each of ``BANNER_USERS`` as shell
+    ``export`` lines, and the walkthrough. ``command`` is how to run this command line again (with its ``--db``).
+    """
+    exports = [f"export TOKEN_{username.upper()}='{token(username)}'" for username in BANNER_USERS]
+    return "\n".join([
+        "",
+        f"The demo serves {lms_root_url}/ (API docs at {lms_root_url}/api-docs/); its data is in {database}.",
+        f"Users: admin (global staff), instructor and staff (of {DEMO_COURSE}), learner1 ... learner60; "
+        f"password {DEMO_PASSWORD}. Start again from the seed: {command} reset",
+        f"Instructor dashboard, Bulk tools tab: {lms_root_url}/courses/{DEMO_COURSE}/instructor "
+        f"(sign in as instructor or staff, password {DEMO_PASSWORD})",
+        "",
+        f"JWTs, valid 24 hours (another: {command} token USERNAME):",
+        *exports,
+        "",
+        "In a second shell, paste those export lines, then these commands (the README's, in order):",
+        "",
+        walkthrough(lms_root_url),
+    ])

@@ -9,13 +9,27 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 
-from certexceptions_plugin.host.accounts import email_in, identifiers_filter, learner_ref, match_identifiers
-from certexceptions_plugin.host.port import CourseInfo, EmailFailures, LearnerRef, Permission, UserFailures
-from certexceptions_plugin.standalone import models
+from certexceptions_plugin.host.accounts import (
+    email_in,
+    identifiers_filter,
+    learner_ref,
+    match_identifiers,
+    username_in,
+)
+from certexceptions_plugin.host.port import (
+    CourseInfo,
+    EmailFailures,
+    LearnerRef,
+    Permission,
+    Retirement,
+    UserFailures,
+)
+from certexceptions_plugin.standalone import models, retirement
 
 User = get_user_model()
 
@@ -60,6 +74,22 @@ class StandaloneHost:
 
     def course_home_url(self, *, course_key) -> str:
         return f"/courses/{course_key}/"
+
+    def retirements(self, *, user_ids: Collection[int] = (),
+                    usernames: Collection[str] = ()) -> dict[int, Retirement]:
+        wanted = Q(user_id__in=list(user_ids))
+        if usernames:
+            wanted |= username_in(usernames, "original_username") | username_in(usernames, "retired_username")
+        return {
+            status.user_id: Retirement(user_id=status.user_id, original_username=status.original_username,
+                                       original_email=status.original_email,
+                                       retired_username=status.retired_username, retired_email=status.retired_email)
+            for status in models.UserRetirementStatus.objects.filter(wanted)
+        }
+
+    def retirement_signal(self, *, name: str):
+        return {"USER_RETIRE_LMS_CRITICAL": retirement.USER_RETIRE_LMS_CRITICAL,
+                "USER_RETIRE_LMS_MISC": retirement.USER_RETIRE_LMS_MISC}[name]
 
     def active_enrollments(self, *, course_key, user_ids: Collection[int]) -> set[int]:
         return set(

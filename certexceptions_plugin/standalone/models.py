@@ -160,3 +160,23 @@ class UserRetirementRequest(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     created = models.DateTimeField(auto_now_add=True)
+
+
+class UserRetirementStatus(models.Model):
+    """
+    An account's retirement, as the LMS records it when retirement is requested (``UserRetirementStatus.
+    create_retirement`` in openedx/core/djangoapps/user_api/models.py): the username and email it replaces, and
+    their retired forms. The LMS's row also tracks the retirement's steps, which the stand-in runs in one go.
+
+    .. pii: the retiring account's original username and email, as the LMS keeps them until its retirement cleanup.
+    .. pii_types: username, email_address
+    .. pii_retirement: local_api
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    original_username = models.CharField(max_length=150, db_index=True)
+    original_email = models.EmailField(db_index=True)
+    retired_username = models.CharField(max_length=150, db_index=True)
+    retired_email = models.EmailField(db_index=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)

@@ -2,11 +2,12 @@
 Settings of the standalone host: the LMS stand-in, with the plugin found and configured as ``lms/envs/common.py``
 finds and configures plugins (``get_plugin_apps`` / ``add_plugins`` over the ``lms.djangoapp`` entry points).
 
-Environment: ``CERTEXCEPTIONS_DB`` (SQLite path), ``CERTEXCEPTIONS_TEST_DB`` (``mysql`` / ``postgres`` to run on
-the local MariaDB / PostgreSQL), ``CERTEXCEPTIONS_CELERY_BROKER`` (a broker URL; without one tasks run eagerly),
-``CERTEXCEPTIONS_CACHE_URL`` (the Redis cache web and worker share when there is a broker; by default the broker's
-Redis, next database index). The JWT signing key pair is made on first use, beside the SQLite file
-(``demo.jwk.json`` next to ``demo.sqlite3``).
+Environment: ``CERTEXCEPTIONS_HOME``, ``CERTEXCEPTIONS_DB`` and ``CERTEXCEPTIONS_PORT`` (see :mod:`.location`),
+``CERTEXCEPTIONS_DEBUG`` (``1``: Django's DEBUG), ``CERTEXCEPTIONS_SECRET_KEY``, ``CERTEXCEPTIONS_TEST_DB``
+(``mysql`` / ``postgres`` to run on the local MariaDB / PostgreSQL), ``CERTEXCEPTIONS_CELERY_BROKER`` (a broker URL;
+without one tasks run eagerly), ``CERTEXCEPTIONS_CACHE_URL`` (the Redis cache web and worker share when there is a
+broker; by default the broker's Redis, next database index). The JWT signing key pair is made on first use, beside
+the SQLite file (``demo.jwk.json`` next to ``demo.sqlite3``).
 """
 import os
 from pathlib import Path
@@ -15,15 +16,16 @@ from urllib.parse import urlsplit, urlunsplit
 from django.core.exceptions import ImproperlyConfigured
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
-from certexceptions_plugin.standalone import jwt_keys
+from certexceptions_plugin import __version__
+from certexceptions_plugin.standalone import jwt_keys, location
 
 #: edx-platform's ``ProjectType.LMS``: the entry-point group the LMS loads plugins from.
 LMS = "lms.djangoapp"
 
-BASE_DIR = Path(os.environ.get("CERTEXCEPTIONS_HOME", Path.cwd()))
+BASE_DIR = location.home()
 DEBUG = os.environ.get("CERTEXCEPTIONS_DEBUG", "") == "1"
 SECRET_KEY = os.environ.get("CERTEXCEPTIONS_SECRET_KEY", "standalone-demo-secret-key-not-for-production")
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+ALLOWED_HOSTS = [location.HOST, "localhost", "testserver"]
 ROOT_URLCONF = "certexceptions_plugin.standalone.urls"
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -32,7 +34,7 @@ LANGUAGE_CODE = "en"
 STATIC_URL = "/static/"
 MEDIA_ROOT = str(BASE_DIR / "demo-media")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LMS_ROOT_URL = "http://127.0.0.1:8000"
+LMS_ROOT_URL = location.lms_root_url()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc, served from the package: the API docs work offline
     # The LMS's own apps: the stand-in tables and the stand-in of core's instructor app (its v2 routes).
     "certexceptions_plugin.standalone.apps.StandaloneConfig",
     "certexceptions_plugin.standalone.instructor.apps.StandInInstructorConfig",
@@ -99,7 +102,7 @@ def _database():
         }
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("CERTEXCEPTIONS_DB", str(BASE_DIR / "demo.sqlite3")),
+        "NAME": str(location.database()),
         # Concurrent writers wait their turn instead of failing with "database is locked": a transaction that
         # has read cannot wait for the write lock another one holds (SQLite fails it at once, to avoid a deadlock),
         # so every transaction takes the write lock as it begins, waiting up to `timeout` seconds for it.
@@ -152,7 +155,7 @@ def _jwt_signing_key_file() -> Path:
 # The same authentication the LMS uses: edx-drf-extensions JWTs and sessions. JWTs are RS256, signed with this
 # host's private key and verified against its published public key, as the LMS issues them (openedx/envs/common.py
 # JWT_AUTH; openedx/core/djangoapps/oauth_dispatch/jwt.py _encode_and_sign).
-_JWT_ISSUER = "http://127.0.0.1:8000/oauth2"
+_JWT_ISSUER = f"{LMS_ROOT_URL}/oauth2"  # as Tutor sets it: JWT_COMMON_ISSUER
 _JWT_AUDIENCE = "certexceptions-demo"
 _JWT_PRIVATE_SIGNING_JWK = jwt_keys.private_jwk(_jwt_signing_key_file())
 JWT_AUTH = {
@@ -178,7 +181,13 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "certexceptions_plugin",
     "DESCRIPTION": "Bulk certificate exceptions, external-id bulk invites and course join codes.",
-    "VERSION": "0.1.0",
+    "VERSION": __version__,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,  # the schema describes the plugin, not the docs' own endpoint
+    # Never send the schema to the online validator at swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Several responses have a "status" field with its own choices; name each enum after what it describes.
     "ENUM_NAME_OVERRIDES": {
         "JoinCodeLookupStatusEnum": "certexceptions_plugin.join_codes.services.STATUSES",

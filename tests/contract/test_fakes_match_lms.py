@@ -15,6 +15,7 @@ import types
 from pathlib import Path
 
 import pytest
+from django.dispatch import Signal
 
 from certexceptions_plugin.host import openedx as adapter
 from certexceptions_plugin.host.port import Permission
@@ -180,6 +181,8 @@ def test_fake_matches_the_lms(module, name):
         assert params(fake, bound=False) == lms_params(entry["params"], module), f"{module}.{name}"
     elif kind == "class":
         check_class(module, name, fake, entry)
+    elif kind == "constant" and entry.get("value_expr") == "Signal()":
+        assert isinstance(fake, Signal), f"{module}.{name} is a Django signal in the LMS"
     elif kind == "constant":
         assert "value" in entry, f"{module}.{name}: the LMS value is not recorded"
         assert fake == entry["value"], f"{module}.{name}"

@@ -7,7 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 from opaque_keys.edx.keys import CourseKey
 
-from certexceptions_plugin.host.port import Host, LearnerRef, Permission
+from django.dispatch import Signal
+
+from certexceptions_plugin.host.port import RETIREMENT_SIGNALS, Host, LearnerRef, Permission, Retirement
 
 OTHER_COURSE = "course-v1:ContractX+OTHER+2026"
 
@@ -81,6 +83,35 @@ def test_learners_by_email_keys_lower_cased_and_includes_inactive(world, host):
     assert host.learners_by_email(emails=["ADA@example.com", "bob@example.com", "nobody@example.com"]) == {
         "ada@example.com": ref(ada), "bob@example.com": ref(bob),
     }
+
+
+class TestRetirements:
+
+    def test_by_user_id_or_by_original_or_retired_username_in_any_case(self, world, host):
+        ada, bob = world.user("Ada", email="Ada@Example.com"), world.user("bob")
+        world.request_retirement(ada, retired_username="retired__user_a", retired_email="retired_a@retired.invalid")
+        world.request_retirement(bob, retired_username="retired__user_b", retired_email="retired_b@retired.invalid")
+        ada_retirement = Retirement(user_id=ada.id, original_username="Ada", original_email="Ada@Example.com",
+                                    retired_username="retired__user_a", retired_email="retired_a@retired.invalid")
+        assert host.retirements(user_ids=[ada.id]) == {ada.id: ada_retirement}
+        assert host.retirements(usernames=["ADA"]) == {ada.id: ada_retirement}
+        assert host.retirements(usernames=["Retired__User_A"]) == {ada.id: ada_retirement}
+        assert set(host.retirements(user_ids=[ada.id], usernames=["bob"])) == {ada.id, bob.id}
+
+    def test_accounts_not_being_retired_are_left_out(self, world, host):
+        ada = world.user("ada")
+        world.retire(world.user("bob"))  # a retirement request alone: no status, as never in the LMS
+        assert host.retirements(user_ids=[ada.id], usernames=["ada", "bob", "nobody"]) == {}
+
+    def test_nothing_asked_nothing_found(self, world, host):
+        world.request_retirement(world.user("ada"))
+        assert host.retirements() == {}
+
+    def test_retirement_signals_are_distinct_django_signals(self, host):
+        signals = [host.retirement_signal(name=name) for name in RETIREMENT_SIGNALS]
+        assert all(isinstance(signal, Signal) for signal in signals)
+        assert signals[0] is not signals[1]
+        assert host.retirement_signal(name=RETIREMENT_SIGNALS[0]) is signals[0]
 
 
 # --- courses and permissions ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from certexceptions_plugin.host.openedx import error_text
 from certexceptions_plugin.standalone import models as standalone
+from certexceptions_plugin.standalone import retirement
 from certexceptions_plugin.standalone.host import StandaloneHost
 from tests.factories import UserFactory
 
@@ -52,6 +53,24 @@ class World:
 
     def retire(self, user):
         self.models.UserRetirementRequest.objects.create(user=user)
+
+    def request_retirement(self, user, retired_username=None, retired_email=None):
+        """
+        As the LMS's ``DeactivateLogoutView``: the retirement is recorded (``UserRetirementStatus`` and
+        ``UserRetirementRequest``) and the account's email replaced by its retired form.
+        """
+        retired_username = retired_username or f"retired__user_{user.id}"
+        retired_email = retired_email or f"retired__user_{user.id}@retired.invalid"
+        self.models.UserRetirementStatus.objects.create(
+            user=user, original_username=user.username, original_email=user.email,
+            retired_username=retired_username, retired_email=retired_email)
+        self.retire(user)
+        user.email = retired_email
+        user.save()
+
+    def run_retirement(self, user):
+        """The LMS's whole retirement of ``user``: its steps, sending its two signals."""
+        raise NotImplementedError
 
     def retired_email(self, email):
         """An account with ``email`` was retired: the LMS will not invite the address again."""
@@ -103,6 +122,9 @@ class StandaloneWorld(World):
 
     def make_host(self):
         return StandaloneHost()
+
+    def run_retirement(self, user):
+        retirement.retire(user)
 
     def retired_email(self, email):
         standalone.RetiredEmail.retire(email)
@@ -184,6 +206,26 @@ class OpenedxWorld(World):
 
         retired = list(get_all_retired_emails(email, settings.RETIRED_USER_SALTS, settings.RETIRED_EMAIL_FMT))
         UserFactory(email=retired[salt], is_active=False)
+
+    def run_retirement(self, user):
+        """
+        The steps of the LMS's retirement pipeline that concern plugins (openedx/core/djangoapps/user_api/accounts/
+        views.py): retire_misc sends USER_RETIRE_LMS_MISC with the user; retire deletes the original email's
+        invitations, sends USER_RETIRE_LMS_CRITICAL with the user and the retired username and email, and only
+        then replaces the username.
+        """
+        # pylint: disable=import-outside-toplevel
+        from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_CRITICAL, USER_RETIRE_LMS_MISC
+
+        self.request_retirement(user)
+        status = self.models.UserRetirementStatus.objects.get(user=user)
+        USER_RETIRE_LMS_MISC.send(sender=OpenedxWorld, user=user)
+        self.models.CourseEnrollmentAllowed.objects.filter(email=status.original_email).delete()
+        USER_RETIRE_LMS_CRITICAL.send(sender=OpenedxWorld, user=user, retired_username=status.retired_username,
+                                      retired_email=status.retired_email)
+        user.first_name, user.last_name, user.is_active = "", "", False
+        user.username, user.email = status.retired_username, status.retired_email
+        user.save()
 
     def fail_write(self, method, who, error):
         from tests.openedx_fakes import faults  # pylint: disable=import-outside-toplevel

@@ -52,6 +52,19 @@ class UserRetirementRequest(TimeStampedModel):
         return cls.objects.filter(user=user).exists()
 
 
+class UserRetirementStatus(TimeStampedModel):
+    """
+    An account's retirement in progress: the username and email retirement replaces, and their retired forms.
+    (The LMS's row also holds the name and the retirement's state, which the adapter does not read.)
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    original_username = models.CharField(max_length=150, db_index=True)
+    original_email = models.EmailField(db_index=True)
+    retired_username = models.CharField(max_length=150, db_index=True)
+    retired_email = models.EmailField(db_index=True)
+
+
 # --- openedx.core.djangoapps.content.course_overviews.models -----------------------------------------------
 
 class CourseOverview(TimeStampedModel):
