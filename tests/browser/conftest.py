@@ -26,7 +26,8 @@ WIDTHS = (1280, 375)
 
 
 # Without Playwright the test modules cannot even be imported: outside CI they are left out, as they would be skipped.
-collect_ignore_glob = ["test_*.py"] if importlib.util.find_spec("playwright") is None and not os.environ.get("CI") else []
+WITHOUT_PLAYWRIGHT = importlib.util.find_spec("playwright") is None and not os.environ.get("CI")
+collect_ignore_glob = ["test_*.py"] if WITHOUT_PLAYWRIGHT else []
 
 
 def _missing() -> str:
