@@ -445,11 +445,18 @@
       (this.search ? "&search=" + encodeURIComponent(this.search) : "");
     this.csvLink.href = this.config.csvUrl + (this.search ? "?search=" + encodeURIComponent(this.search) : "");
     showError(this.searchError, "");
+    // Only the latest load draws the table: an earlier one (after a save) may answer after a search.
+    var ticket = this.latestLoad = (this.latestLoad || 0) + 1;
     var data;
     try {
       data = (await this.client.request("GET", this.config.url + query)).data;
     } catch (exc) {
-      showError(this.searchError, exc.message);
+      if (ticket === this.latestLoad) {
+        showError(this.searchError, exc.message);
+      }
+      return;
+    }
+    if (ticket !== this.latestLoad) {
       return;
     }
     this.rows.replaceChildren.apply(this.rows, data.results.map(function (entry) { return self.row(entry); }));
