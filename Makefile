@@ -44,8 +44,9 @@ test-celery: venv ## the end-to-end test through a real Celery worker (Redis bro
 demo: venv ## migrate, seed and serve the demo on http://127.0.0.1:8000 (prints curl commands)
 	$(PYTHON) -m certexceptions_plugin.standalone serve --port 8000
 
-bench: venv ## benchmarks (figures printed, compared against a reference run)
-	$(PYTHON) benchmarks/run.py
+bench: venv ## benchmarks on SQLite and MariaDB, each figure beside its target (BENCH_ARGS="--rows 2000 --db sqlite")
+	$(PIP) install -q -r requirements/mysql.txt
+	$(PYTHON) benchmarks/run.py $(BENCH_ARGS)
 
 compile-requirements: ## pin requirements/*.txt from requirements/*.in
 	$(PIP) install -q pip-tools
