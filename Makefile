@@ -69,8 +69,9 @@ test-browser: venv ## browser tests: Playwright drives Debian's chromium (apt-ge
 fuzz: venv ## fuzz the reader and the upload endpoints with 10,000 examples each (CI runs a small profile)
 	HYPOTHESIS_PROFILE=fuzz $(PYTHON) -m pytest tests/test_fuzz.py
 
-bench: venv ## benchmarks (figures printed, compared against a reference run)
-	$(PYTHON) benchmarks/run.py
+bench: venv ## benchmarks on SQLite and MariaDB, each figure beside its target (BENCH_ARGS="--rows 2000 --db sqlite")
+	$(PIP) install -q -r requirements/mysql.txt
+	$(PYTHON) benchmarks/run.py $(BENCH_ARGS)
 
 compile-requirements: ## pin requirements/*.txt from requirements/*.in
 	$(PIP) install -q pip-tools
