@@ -16,6 +16,7 @@ from django.db import connections, transaction
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.jwt.decoder import get_verification_jwk_key_set
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
@@ -23,7 +24,7 @@ from edx_rest_framework_extensions.paginators import DefaultPagination
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 COURSE_ID_PATTERN = r"(?P<course_id>[^/+]+(/|\+)[^/+]+(/|\+)[^/?]+)"
 
 
+@csrf_exempt  # it changes nothing: a POST with a session cookie gets this JSON 404, not Django's HTML CSRF 403
 def not_found(request, course_id=None):
     """
     The JSON 404 of a path under the plugin's own prefixes that no route of it serves: a course id that is none,
@@ -66,6 +68,48 @@ class ErrorSerializer(serializers.Serializer):  # pylint: disable=abstract-metho
 def error_responses(*status_codes: int) -> dict:
     """``extend_schema`` responses: ``ErrorSerializer`` for each of these HTTP statuses."""
     return {status_code: ErrorSerializer for status_code in status_codes}
+
+
+class ClosedSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """
+    A JSON request body that refuses the fields it does not declare, as its schema says (``additionalProperties:
+    false``, see ``schema.ClosedSerializerScheme``): a misspelt field is an error, not a change silently not made.
+    """
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(_("Unknown fields: {fields}. Accepted: {accepted}.").format(
+                fields=", ".join(unknown), accepted=", ".join(self.fields)))
+        return super().validate(attrs)
+
+
+#: DRF's CharField refuses NUL characters, and blanks unless ``allow_blank`` (which drf-spectacular spells as a
+#: ``oneOf`` with ``maxLength: 0``): so do the schemas of the plugin's strings (``schema.StrictCharFieldScheme``).
+NO_NUL_PATTERN = r"^[^\x00]+$"
+
+
+# JSON fields that take their own JSON type only, as the schema says: DRF's own also read "yes", 1 or "on" as true,
+# "7" as 7 and 7 as "7".
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, (bool, str)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 DRF_ERROR_CODES = {
@@ -134,7 +178,12 @@ class PluginAPIView(APIView):
 
     authentication_classes = (PluginJwtAuthentication, SessionAuthenticationAllowInactiveUser)
     permission_classes = (IsAuthenticated,)
-    parser_classes = (PluginJSONParser, FormParser, MultiPartParser)
+    parser_classes = (PluginJSONParser,)  # request bodies are JSON (the CSV uploads set their own)
+
+    def perform_content_negotiation(self, request, force=False):
+        # JSON (or the file an endpoint serves) whatever ``Accept`` or ``?format=`` asks for: DRF would answer a
+        # download's ``Accept: text/csv`` with 406, and an unknown ``?format=`` with 404.
+        return super().perform_content_negotiation(request, force=True)
 
     def handle_exception(self, exc):
         if isinstance(exc, PluginError):
@@ -171,14 +220,43 @@ class PluginAPIView(APIView):
 
 
 class Pagination(DefaultPagination):
-    """edx-drf-extensions' ``DefaultPagination``, refusing a ``page_size`` it would otherwise quietly replace."""
+    """
+    edx-drf-extensions' ``DefaultPagination``, refusing a ``page`` or ``page_size`` it would otherwise quietly read
+    its own way (``page_size=0`` as the default size, ``page=last``, ``page=٣``): both are whole numbers from 1, as
+    the schema says.
+    """
+
+    last_page_strings = ()
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not _is_whole_number(raw, most=None):
+            raise exceptions.ValidationError({self.page_query_param: [_("Give a whole number from 1.")]})
+        return super().get_page_number(request, paginator)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+        if raw is not None and not _is_whole_number(raw, most=self.max_page_size):
             raise exceptions.ValidationError({self.page_size_query_param: [
                 _("Give a whole number from 1 to {most}.").format(most=self.max_page_size)]})
         return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        bounds = {self.page_query_param: {"minimum": 1}, self.page_size_query_param: {
+            "minimum": 1, "maximum": self.max_page_size}}
+        return [{**parameter, "schema": {**parameter["schema"], **bounds[parameter["name"]]}}
+                for parameter in super().get_schema_operation_parameters(view)]
+
+    def get_paginated_response_schema(self, schema):
+        envelope = super().get_paginated_response_schema(schema)
+        envelope["required"] = ["count", "next", "previous", "num_pages", "current_page", "start", "results"]
+        envelope["properties"].update({name: {"type": "integer"} for name in ("num_pages", "current_page", "start")})
+        return envelope
+
+
+def _is_whole_number(raw: str, *, most: int | None) -> bool:
+    """ASCII digits only (``str.isdigit`` also takes ``²`` and ``٣``), from 1 to ``most``."""
+    return raw.isascii() and raw.isdigit() and int(raw) >= 1 and (most is None or int(raw) <= most)
 
 
 def _first_message(detail) -> str:

@@ -29,8 +29,9 @@ urlpatterns = [
     re_path(rf"{OPERATION}/rows$", BulkOperationRowsView.as_view(), name="bulk_operation_rows"),
     re_path(rf"{OPERATION}/report\.csv$", BulkOperationReportView.as_view(), name="bulk_operation_report"),
     re_path(rf"{OPERATION}/retry$", BulkOperationRetryView.as_view(), name="bulk_operation_retry"),
-    # Last: what no route above serves under the plugin's own prefixes.
-    re_path(rf"^api/instructor/v2/courses/(?P<course_id>[^/]+(?:/[^/]+/[^/]+)?)/{OWN_PATHS}(?:[/.].*)?$",
+    # Last: what no route above serves under the plugin's own prefixes; ``[\s\S]``, not ``.``, which stops at a
+    # newline (a decoded %0A).
+    re_path(rf"^api/instructor/v2/courses/(?P<course_id>[^/]+(?:/[^/]+/[^/]+)?)/{OWN_PATHS}(?:[/.][\s\S]*)?$",
             not_found, name="not_found_course"),
-    re_path(r"^api/course_join/v1/.*$", not_found, name="not_found_join"),
+    re_path(r"^api/course_join/v1/[\s\S]*$", not_found, name="not_found_join"),
 ]

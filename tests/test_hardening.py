@@ -85,10 +85,15 @@ def join_code(course):
                                    expires_at="2099-01-01T00:00:00Z")
 
 
-def test_a_blank_expiry_in_a_form_is_400_not_a_silent_clear(course, course_staff_client, join_code):
+@pytest.mark.parametrize("body_format, status, error_code", [
+    ("json", 400, "invalid_request"),
+    ("multipart", 415, "unsupported_media_type"),  # a form cannot spell null apart from blank: JSON only
+])
+def test_a_blank_expiry_is_refused_not_a_silent_clear(course, course_staff_client, join_code, body_format, status,
+                                                      error_code):
     response = course_staff_client.patch(course_url(course, "course_join_code"), {"expires_at": ""},
-                                         format="multipart")
-    assert response.status_code == 400 and response.json()["error_code"] == "invalid_request"
+                                         format=body_format)
+    assert response.status_code == status and response.json()["error_code"] == error_code
     join_code.refresh_from_db()
     assert join_code.expires_at is not None
 

@@ -33,7 +33,7 @@ class AuditEventListView(CourseAPIView, ListAPIView):
             events = events.filter(Q(learner_username=learner) | Q(learner_email__iexact=learner))
         return events
 
-    @extend_schema(responses={200: AuditEventSerializer(many=True), **error_responses(401, 403, 404)}, parameters=[
+    @extend_schema(responses={200: AuditEventSerializer(many=True), **error_responses(400, 401, 403, 404)}, parameters=[
         OpenApiParameter("action", OpenApiTypes.STR,
                          description="Only this action, e.g. certificate_exception.granted"),
         OpenApiParameter("learner", OpenApiTypes.STR, description="Only this learner's username or email"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from certexceptions_plugin.bulk.kinds import ImportKind
@@ -20,9 +21,25 @@ def _prefix(kind: ImportKind) -> str:
     return "".join(part.capitalize() for part in kind.name.split("_"))
 
 
+@extend_schema_field({"type": "string", "format": "binary"})
+class CsvFileField(serializers.FileField):
+    """An uploaded file: bytes in a multipart part (a ``FileField`` alone is described as a URL)."""
+
+
+#: The upload's ``file`` part: a CSV file whose name ends in ``.csv`` (else 400 ``not_csv``).
+FILE_ENCODING = {"file": {
+    "contentType": "text/csv",
+    "headers": {"Content-Disposition": {
+        "description": "The file's name must end in .csv.",
+        "schema": {"type": "string", "pattern": r'filename="[^"]*\.[cC][sS][vV]"',
+                   "example": 'form-data; name="file"; filename="upload.csv"'},
+    }},
+}}
+
+
 def request_serializer(kind: ImportKind) -> type[serializers.Serializer]:
     return _serializer(f"{_prefix(kind)}ImportRequest", {
-        "file": serializers.FileField(help_text=kind.file_help),
+        "file": CsvFileField(help_text=kind.file_help),
         "dry_run": serializers.BooleanField(default=False, help_text=DRY_RUN_HELP),
         **{option.name: option.serializer_field() for option in kind.options},
     })

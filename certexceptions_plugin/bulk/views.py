@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from certexceptions_plugin.bulk import operations
@@ -23,7 +23,12 @@ from certexceptions_plugin.bulk.kinds import KINDS, ImportKind, Option
 from certexceptions_plugin.bulk.models import BulkOperation
 from certexceptions_plugin.bulk.reader import file_too_large
 from certexceptions_plugin.bulk.results import csv_lines, rows_to_csv
-from certexceptions_plugin.bulk.serializers import OperationSerializer, request_serializer, result_serializer
+from certexceptions_plugin.bulk.serializers import (
+    FILE_ENCODING,
+    OperationSerializer,
+    request_serializer,
+    result_serializer,
+)
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.rest import (
     CourseAPIView,
@@ -101,7 +106,7 @@ class ImportView(CourseAPIView):
     """
 
     kind: ImportKind
-    parser_classes = (MultiPartParser, FormParser)
+    parser_classes = (MultiPartParser,)
 
     def initialize_request(self, request, *args, **kwargs):
         request.upload_handlers.insert(0, LimitedUpload(request, limit=settings.CERTEXCEPTIONS_MAX_UPLOAD_BYTES))
@@ -117,9 +122,9 @@ class ImportView(CourseAPIView):
         super().__init_subclass__(**kwargs)
         cls.course_permission = cls.kind.permission
         extend_schema_view(post=extend_schema(
-            request={"multipart/form-data": request_serializer(cls.kind)},
+            request={"multipart/form-data": OpenApiRequest(request_serializer(cls.kind), encoding=FILE_ENCODING)},
             responses={200: result_serializer(cls.kind), 202: OperationSerializer,
-                       **error_responses(409, 413), **ERRORS},
+                       **error_responses(409, 413, 415), **ERRORS},
         ))(cls)
 
     def post(self, request, course_id):  # pylint: disable=unused-argument

@@ -57,6 +57,11 @@ def external_ids_csv_rows(*, course_key, search: str = "") -> Iterator[dict]:
         yield _entry(record).as_dict()
 
 
+def external_id_too_long() -> PluginError:
+    return PluginError("invalid_external_id", _("The external id is longer than {limit} characters.").format(
+        limit=MAX_EXTERNAL_ID_LENGTH), 400)
+
+
 def set_external_id(*, course_key, actor, learner: str, external_id: str | None) -> dict:
     """
     Set (or, with a blank or ``None`` id, clear) one learner's external id.
@@ -67,8 +72,7 @@ def set_external_id(*, course_key, actor, learner: str, external_id: str | None)
     """
     external_id = (external_id or "").strip() or None
     if external_id and len(external_id) > MAX_EXTERNAL_ID_LENGTH:
-        raise PluginError("invalid_external_id", _("The external id is longer than {limit} characters.").format(
-            limit=MAX_EXTERNAL_ID_LENGTH), 400)
+        raise external_id_too_long()
     person = _find_person(course_key, learner)
     before = person.record.external_id if person.record else None
     if external_id == before:

@@ -45,7 +45,7 @@ class ExternalIdsView(CourseAPIView, GenericAPIView):
         return self.get_paginated_response(services.entries(page))
 
     @extend_schema(request=ExternalIdPatchSerializer,
-                   responses={200: ExternalIdPatchResultSerializer, **error_responses(409), **ERRORS})
+                   responses={200: ExternalIdPatchResultSerializer, **error_responses(409, 413, 415), **ERRORS})
     def patch(self, request, course_id):  # pylint: disable=unused-argument
         body = ExternalIdPatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)

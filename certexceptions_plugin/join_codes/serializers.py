@@ -1,17 +1,13 @@
 """Request and response shapes of the join-code endpoints."""
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import DomainNameValidator
+import re
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from certexceptions_plugin.join_codes.services import (
-    ALREADY_ENROLLED,
-    COURSE_STAFF,
-    EDITABLE_FIELDS,
-    ENROLLED,
-    STATUSES,
-)
+from certexceptions_plugin.join_codes.services import ALREADY_ENROLLED, COURSE_STAFF, ENROLLED, STATUSES
+from certexceptions_plugin.rest import ClosedSerializer, StrictBooleanField, StrictCharField, StrictIntegerField
 
 
 class JoinCodeSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -29,49 +25,43 @@ class JoinCodeSerializer(serializers.Serializer):  # pylint: disable=abstract-me
     regenerated_at = serializers.DateTimeField(allow_null=True)
 
 
-class EmailDomainField(serializers.CharField):
-    """``example.edu``: lower-cased, no ``@``, no scheme."""
-
-    def to_internal_value(self, data):
-        domain = super().to_internal_value(data).strip().lower()
-        try:
-            DomainNameValidator(accept_idna=False)(domain)
-        except DjangoValidationError as exc:
-            # The value is not echoed: it may hold characters a JSON response cannot carry.
-            raise serializers.ValidationError(
-                _("Each allowed email domain must look like example.edu.")) from exc
-        return domain
-
-
-class ExplicitNullDateTimeField(serializers.DateTimeField):
-    """
-    A nullable date-time that only ``null`` clears: DRF reads a blank form field as null, which would remove an
-    expiry by accident (a multipart PATCH with ``expires_at=``); here a blank value is an invalid date.
-    """
-
-    def get_value(self, dictionary):
-        value = super().get_value(dictionary)
-        if value is None and dictionary.get(self.field_name) == "":
-            return ""
-        return value
-
-
+#: A domain name as Django's ``DomainNameValidator(accept_idna=False)`` takes it (labels of letters, digits and inner
+#: hyphens, a top-level label of at least two, an optional final dot), without its look-arounds, so that the schema
+#: carries it too.
+_LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+DOMAIN_PATTERN = rf"{_LABEL}(?:\.{_LABEL})*\.[a-zA-Z0-9][a-zA-Z0-9-]{{0,61}}[a-zA-Z0-9]\.?"
 #: The most allowed email domains a code may have; a domain name has at most 253 characters.
 MAX_ALLOWED_DOMAINS, MAX_DOMAIN_LENGTH = 100, 253
 
 
-class JoinCodeUpdateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+@extend_schema_field({"type": "string", "pattern": f"^ *{DOMAIN_PATTERN} *$", "maxLength": MAX_DOMAIN_LENGTH,
+                      "example": "example.edu"})
+class EmailDomainField(StrictCharField):
+    """``example.edu``, stored lower-cased and without the spaces around it: no ``@``, no scheme."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=MAX_DOMAIN_LENGTH, trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        domain = super().to_internal_value(data).strip(" ")
+        if not re.fullmatch(DOMAIN_PATTERN, domain):
+            # The value is not echoed: it may hold characters a JSON response cannot carry.
+            raise serializers.ValidationError(_("Each allowed email domain must look like example.edu."))
+        return domain.lower()
+
+
+class JoinCodeUpdateSerializer(ClosedSerializer):  # pylint: disable=abstract-method
     """A PATCH: any of the fields; an omitted field keeps its value."""
 
-    is_active = serializers.BooleanField(required=False)
+    is_active = StrictBooleanField(required=False)
     allowed_email_domains = serializers.ListField(
-        child=EmailDomainField(max_length=MAX_DOMAIN_LENGTH), required=False, allow_empty=True,
-        max_length=MAX_ALLOWED_DOMAINS,
+        child=EmailDomainField(), required=False, allow_empty=True, max_length=MAX_ALLOWED_DOMAINS,
         help_text="Email domains a learner's address must have (exact, case-insensitive); [] for any.")
-    expires_at = ExplicitNullDateTimeField(required=False, allow_null=True,
-                                           help_text="After this the code stops working; null for never.")
-    max_enrollments = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
-                                               help_text="Most enrolments through the code; null for no limit.")
+    expires_at = serializers.DateTimeField(required=False, allow_null=True,
+                                           help_text="After this the code stops working: a time in the future, or "
+                                                     "null for never.")
+    max_enrollments = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+                                         help_text="Most enrolments through the code; null for no limit.")
 
     def validate_expires_at(self, value):
         if value is not None and value <= timezone.now():
@@ -80,13 +70,6 @@ class JoinCodeUpdateSerializer(serializers.Serializer):  # pylint: disable=abstr
 
     def validate_allowed_email_domains(self, value):
         return list(dict.fromkeys(value))
-
-    def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(EDITABLE_FIELDS))
-        if unknown:
-            raise serializers.ValidationError(_("These fields cannot be changed: {fields}. Editable: {editable}.")
-                                              .format(fields=", ".join(unknown), editable=", ".join(EDITABLE_FIELDS)))
-        return attrs
 
 
 class CourseSummarySerializer(serializers.Serializer):  # pylint: disable=abstract-method

@@ -36,7 +36,8 @@ class CourseJoinCodeView(CourseAPIView):
         info, created = services.create_join_code(course_key=self.course.key, actor=request.user)
         return _code_response(info, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(request=JoinCodeUpdateSerializer, responses={200: JoinCodeSerializer, **ERRORS})
+    @extend_schema(request=JoinCodeUpdateSerializer, responses={200: JoinCodeSerializer, **ERRORS,
+                                                                **error_responses(413, 415)})
     def patch(self, request, course_id):  # pylint: disable=unused-argument
         changes = JoinCodeUpdateSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
