@@ -9,23 +9,25 @@ from django.db.models.lookups import In
 from certexceptions_plugin.host.port import LearnerRef
 
 
-def _in_ignoring_case(field: str, values: Collection[str]) -> Q:
+def _in_ignoring_case(field: str, values: Collection[str], **within) -> Q:
     """
     A filter for rows whose ``field`` is one of ``values``, ignoring case, as the LMS's database compares them.
 
     MySQL and MariaDB collations already compare case-insensitively, so there a plain ``IN`` uses the column's
     index (the LMS's ``auth_user`` is large). Elsewhere ``LOWER(field)`` is compared, plus the exact spelling,
-    since SQLite's ``LOWER`` folds only ASCII letters.
+    since SQLite's ``LOWER`` folds only ASCII letters. ``within`` are further conditions (``course_id=...``),
+    repeated in both comparisons so that an index on the field and those columns serves each of them.
     """
     values = list(values)
     if connection.vendor == "mysql":
-        return Q(**{f"{field}__in": values})
-    return Q(**{f"{field}__in": values}) | Q(In(Lower(field), [value.lower() for value in values]))
+        return Q(**{f"{field}__in": values}, **within)
+    return (Q(**{f"{field}__in": values}, **within)
+            | Q(In(Lower(field), [value.lower() for value in values]), **within))
 
 
-def email_in(emails: Collection[str], field: str = "email") -> Q:
-    """A filter for rows whose ``field`` is one of ``emails``, ignoring case."""
-    return _in_ignoring_case(field, emails)
+def email_in(emails: Collection[str], field: str = "email", **within) -> Q:
+    """A filter for rows whose ``field`` is one of ``emails``, ignoring case, and that match ``within``."""
+    return _in_ignoring_case(field, emails, **within)
 
 
 def username_in(usernames: Collection[str], field: str = "username") -> Q:
