@@ -1,10 +1,10 @@
 """Writing many rows of a model in one statement, without building a model instance per row."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
@@ -31,8 +31,8 @@ def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, 
         stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         shared[field] = now if stamped else field.get_default()
     tail = tuple(field.get_db_prep_save(value, connection) for field, value in shared.items())
-    params = [tuple(field.get_db_prep_save(value, connection) for field, value in zip(given, row)) + tail
-              for row in rows]
+    prepare = [_preparer(field, connection) for field in given]
+    params = [tuple(prepare_value(value) for prepare_value, value in zip(prepare, row)) + tail for row in rows]
     if not params:
         return
     columns = [*given, *shared]
@@ -44,3 +44,27 @@ def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, 
         suffix=connection.ops.on_conflict_suffix_sql(columns, on_conflict, None, None))
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+#: Django's own fields whose preparation for the database returns a value of this type (or ``None``) unchanged.
+PLAIN_TYPES = {
+    models.CharField: str, models.TextField: str, models.BooleanField: bool,
+    **dict.fromkeys((models.AutoField, models.BigAutoField, models.SmallAutoField, models.IntegerField,
+                     models.BigIntegerField, models.SmallIntegerField, models.PositiveIntegerField,
+                     models.PositiveBigIntegerField, models.PositiveSmallIntegerField), int),
+}
+
+
+def _preparer(field, connection) -> Callable[[Any], Any]:
+    """
+    How to prepare the values of ``field`` for the database: with the field's ``get_db_prep_save``, except the values
+    it would hand on unchanged (a ``str`` for a plain ``CharField``, an ``int`` for a key), which go as they are.
+    """
+    exact = type(field.target_field) if isinstance(field, models.ForeignKey) else type(field)
+    plain = PLAIN_TYPES.get(exact)
+
+    def prepare(value):
+        if plain is not None and (value is None or type(value) is plain):  # pylint: disable=unidiomatic-typecheck
+            return value
+        return field.get_db_prep_save(value, connection)
+    return prepare
