@@ -364,8 +364,10 @@ class InvitationImporter(Importer):
             invited = host.pending_invitations(course_key=self.course_key, emails=emails - set(active))
         retired = host.retired_emails(emails=emails - set(active))
         by_user, by_email = {}, {}
-        for record in ExternalId.objects.filter(course_key=self.course_key).filter(
-                Q(user_id__in=[ref.id for ref in active.values()]) | Q(email__in=emails)):
+        # The course in each branch, so that each is a look-up in its unique index (course, user) or (course, email).
+        in_course = {"course_key": self.course_key}
+        for record in ExternalId.objects.filter(Q(user_id__in=[ref.id for ref in active.values()], **in_course)
+                                                | Q(email__in=emails, **in_course)):
             if record.user_id:
                 by_user[record.user_id] = record
             else:
@@ -490,11 +492,12 @@ class InvitationImporter(Importer):
 
     def apply(self, rows: Sequence[RowResult]) -> list[AuditRecord]:
         writes = [result for result in rows if result.target.needs_id_write]
-        try:
-            with transaction.atomic():
-                self._write_ids(writes)
-        except IntegrityError:
-            self._write_ids_by_group(writes)
+        if writes:
+            try:
+                with transaction.atomic():
+                    self._write_ids(writes)
+            except IntegrityError:
+                self._write_ids_by_group(writes)
         written = [result for result in writes if not result.failed]
         self._write_to_lms([result for result in rows if not result.failed])
         self._undo_ids([result for result in written if result.failed], written)
@@ -606,7 +609,7 @@ class InvitationImporter(Importer):
             ExternalId.objects.bulk_update([invitee.record for invitee in existing],
                                            ["external_id", "user", "email", "modified"])
         insert_many(ExternalId, ["external_id", "user", "email"], (
-            (invitee.target_id, invitee.learner.id, None) if invitee.learner else (invitee.target_id, None, invitee.email)
+            (invitee.target_id, *((invitee.learner.id, None) if invitee.learner else (None, invitee.email)))
             for invitee in invitees if invitee.record is None
         ), same={"course_key": self.course_key})
 
