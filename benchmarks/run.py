@@ -370,9 +370,9 @@ def reference_enroll_by_email(course_key, actor, data: bytes) -> int:
     return done
 
 
-def plugin_invite(course_key, actor, data: bytes) -> dict:
+def plugin_invite(course_key, actor, data: bytes, dry_run: bool = False) -> dict:
     from certexceptions_plugin import api  # pylint: disable=import-outside-toplevel
-    return api.bulk_invite(course_key=course_key, actor=actor, csv_file=io.BytesIO(data)).summary
+    return api.bulk_invite(course_key=course_key, actor=actor, csv_file=io.BytesIO(data), dry_run=dry_run).summary
 
 
 # --- measuring ------------------------------------------------------------------------------------------------
@@ -420,13 +420,16 @@ def captured_queries(func, *args) -> tuple[object, list[str]]:
         connection.queries_log = deque(maxlen=connection.queries_limit)
 
 
-STATEMENT = re.compile(r"^\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO "
-                       r"SAVEPOINT|BEGIN|COMMIT)\b", re.IGNORECASE)
+STATEMENT = re.compile(r"^\s*(SELECT|INSERT (?:OR )?(?:IGNORE )?INTO|UPDATE|DELETE FROM|SAVEPOINT|RELEASE SAVEPOINT|"
+                       r"ROLLBACK TO SAVEPOINT|BEGIN|COMMIT)\b", re.IGNORECASE)
 TABLE = re.compile(r"(?:FROM|INTO|UPDATE)\s+[`\"]?(\w+)", re.IGNORECASE)
+#: How Django logs one ``executemany``: ``500 times: INSERT INTO ...``.
+EXECUTEMANY = re.compile(r"^\d+ times: ")
 
 
 def statement_kind(sql: str) -> str:
     """``SELECT auth_user``, ``INSERT standalone_certificateallowlist``, ``SAVEPOINT``..."""
+    sql = EXECUTEMANY.sub("", sql)
     match = STATEMENT.match(sql)
     verb = match.group(1).upper().split()[0] if match else sql.split(None, 1)[0].upper()
     if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT"):
@@ -659,11 +662,31 @@ class Benchmark:  # pylint: disable=too-many-instance-attributes
             if done.get("enrolled", 0) + done.get("invited", 0) != self.invite_rows:
                 print(f"  !! an invitation run did not do the expected work: {done}")
         runs[1].queries = len(queries)
+        note("invitations: counting the queries of a dry run")
+        _, dry_run_queries = self.fresh(captured_queries, plugin_invite, new_course("INVITE-DRY-RUN"), self.actor,
+                                        roster, True, course=None)
         print_runs(runs)
         print()
         print_queries(f"Queries of the {self.invite_rows:,}-row roster import", queries, self.invite_rows)
+        print_queries("Queries of its dry run", dry_run_queries, self.invite_rows)
         self.figures.update(invite_speedup=runs[0].seconds / runs[1].seconds,
-                            invite_queries_per_1000=len(queries) / (self.invite_rows / 1000))
+                            invite_queries_per_1000=len(queries) / (self.invite_rows / 1000),
+                            invite_dry_run_queries_per_1000=len(dry_run_queries) / (self.invite_rows / 1000))
+        self.invitation_memory()
+
+    def invitation_memory(self) -> None:
+        small = max(self.invite_rows // 10, 1)
+        peaks = []
+        for rows in (small, self.invite_rows):
+            note(f"invitations: memory of a {rows:,}-row roster")
+            summary, peak = self.fresh(peak_growth, plugin_invite, new_course(f"INVITE-MEMORY-{rows}"), self.actor,
+                                       roster_file(rows), course=None)
+            if summary.get("enrolled", 0) + summary.get("invited", 0) != rows:
+                print(f"  !! an invitation run did not do the expected work: {summary}")
+            peaks.append(peak)
+        print(f"Peak Python memory growth (tracemalloc), roster import: {small:,} rows {peaks[0]:.1f} MB, "
+              f"{self.invite_rows:,} rows {peaks[1]:.1f} MB ({peaks[1] - peaks[0]:+.1f} MB)\n")
+        self.figures["invite_peak_mb"] = peaks[1]
 
     # results
     def print_targets(self) -> None:
@@ -676,6 +699,8 @@ class Benchmark:  # pylint: disable=too-many-instance-attributes
             (f"peak MB, {self.rows:,} over {self.small:,} rows", "peak_mb_step", " MB", "peak_mb_step"),
             (f"invite_speedup ({self.invite_rows:,} rows)", "invite_speedup", "x", "invite_speedup"),
             ("invite_queries_per_1000", "invite_queries_per_1000", "", "invite_queries_per_1000"),
+            ("invite_dry_run_queries_per_1000", "invite_dry_run_queries_per_1000", "", "invite_queries_per_1000"),
+            (f"peak MB, {self.invite_rows:,}-row roster", "invite_peak_mb", " MB", "peak_mb"),
         ]
         print(f"Targets, {DATABASE_NAMES[self.db]}")
         print(f"  {'figure':40} {'value':>10} {'target':>9}  met")
@@ -687,7 +712,7 @@ class Benchmark:  # pylint: disable=too-many-instance-attributes
 
     def bench_line(self) -> str:
         formats = {"speedup_vs_seed": ".1f", "floor_ratio": ".2f", "queries_per_1000": ".1f", "peak_mb_100k": ".1f",
-                   "invite_speedup": ".1f", "invite_queries_per_1000": ".1f"}
+                   "invite_speedup": ".1f", "invite_queries_per_1000": ".1f", "invite_peak_mb": ".1f"}
         return " ".join([f"bench: db={self.db}"] + [f"{name}={self.figures[name]:{spec}}"
                                                      for name, spec in formats.items() if name in self.figures])
 
