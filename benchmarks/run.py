@@ -1,13 +1,13 @@
 """
 Benchmarks of the bulk imports at scale, each figure printed beside its target (issues 9 and 14).
 
-    python benchmarks/run.py [--rows N] [--db sqlite|mysql]
+    python benchmarks/run.py [--rows N] [--db sqlite|mysql] [--only certificates|invite]
 
 ``N`` (default 100,000) is the large certificate file; the comparison with the LMS's algorithm and the small memory
-runs use N/10 rows, the invitation roster N/2. Without ``--db`` each database runs in a process of its own, SQLite
-(a temporary file) then MariaDB (a throwaway ``bench_…`` database on 127.0.0.1, created and dropped), and the last
-lines are one ``bench:`` line per database. Runs use the standalone host's settings, on N learners, with the LMS's
-unique index on ``auth_user.email``.
+runs use N/10 rows, the invitation roster N/2. ``--only`` runs one part (on the same N learners). Without ``--db``
+each database runs in a process of its own, SQLite (a temporary file) then MariaDB (a throwaway ``bench_…``
+database on 127.0.0.1, created and dropped), and the last lines are one ``bench:`` line per database. Runs use the
+standalone host's settings, on N learners, with the LMS's unique index on ``auth_user.email``.
 
 Certificate files hold 90% learners who are granted an exception and 10% failures (unknown learner, not enrolled,
 invalidated certificate, duplicate in the file, too many columns). Figures:
@@ -25,7 +25,9 @@ invalidated certificate, duplicate in the file, too many columns). Figures:
 * invite_speedup, invite_queries_per_1000: a roster of N/2 rows (half existing accounts, half new emails, each with
   an external id) through ``api.bulk_invite``, against a per-row reference of the LMS's enrolment by email (look
   the email up, enrol or invite, record the manual enrolment, set the external id, one row at a time, in one
-  transaction).
+  transaction); the SQL statements of the import and of its dry run per 1,000 rows, each captured in a run of its
+  own (an ``executemany`` counts as one statement, as Django counts it).
+* invite_peak_mb: peak Python memory growth (tracemalloc) of a roster import of N/2 rows, beside one of N/20 rows.
 
 Times are wall clock, one run each, with no query capture or memory tracing (a reference's query count comes from
 a bare counter). A cProfile of the N-row certificate import goes to ``benchmarks/out/profile-<db>.txt``. This
