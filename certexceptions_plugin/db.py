@@ -9,16 +9,17 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 
-def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, same: Mapping[str, Any] = None,
+def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, same: Mapping[str, Any] | None = None,
                 ignore_conflicts: bool = False) -> None:
     """
     Insert ``rows`` (each the values of ``fields``, in that order) into ``model``'s table in one ``executemany``:
     one statement for Django, which the database driver sends in as few round trips as it can.
 
-    ``same`` holds the values every row shares. Any other field gets what ``bulk_create`` would give it: the current
-    time where it has ``auto_now`` or ``auto_now_add``, else its default. Each value is prepared by its field for the
-    database (shared ones once). As with ``bulk_create``, no signal is sent; nor are primary keys returned.
-    ``ignore_conflicts`` skips rows that would break a unique constraint.
+    Values are what the columns hold (a foreign key's id, not its object). ``same`` holds the values every row
+    shares. Any other field gets what ``bulk_create`` would give it: the current time where it has ``auto_now`` or
+    ``auto_now_add``, else its default. Each value is prepared by its field for the database (shared ones once). As
+    with ``bulk_create``, no signal is sent; nor are primary keys returned. ``ignore_conflicts`` skips rows that
+    would break a unique constraint.
     """
     meta = model._meta  # pylint: disable=protected-access
     connection = connections[router.db_for_write(model)]
