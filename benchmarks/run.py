@@ -6,8 +6,8 @@ Benchmarks of the bulk imports at scale, each figure printed beside its target (
 ``N`` (default 100,000) is the large certificate file; the comparison with the LMS's algorithm and the small memory
 runs use N/10 rows, the invitation roster N/2. Without ``--db`` each database runs in a process of its own, SQLite
 (a temporary file) then MariaDB (a throwaway ``bench_…`` database on 127.0.0.1, created and dropped), and the last
-lines are one ``bench:`` line per database. Runs use the standalone host's settings, on N learners, with the LMS's
-unique index on ``auth_user.email``.
+lines are one ``bench:`` line per database. Runs use the standalone host's settings and schema (with the LMS's
+index on ``auth_user.email``), on N learners.
 
 Certificate files hold 90% learners who are granted an exception and 10% failures (unknown learner, not enrolled,
 invalidated certificate, duplicate in the file, too many columns). Figures:
@@ -184,7 +184,6 @@ def make_world(rows: int):
 
     from certexceptions_plugin.standalone import models  # pylint: disable=import-outside-toplevel
     User = get_user_model()
-    add_lms_email_index()
     User.objects.bulk_create((User(username=f"bench{n}", email=f"bench{n}@example.com") for n in range(rows)),
                              batch_size=5000)
     user_ids = dict(User.objects.filter(username__startswith="bench").values_list("username", "id"))
@@ -200,18 +199,6 @@ def make_world(rows: int):
         models.CertificateInvalidation(generated_certificate=certificate, invalidated_by=actor)
         for certificate in models.GeneratedCertificate.objects.filter(course_id=course))
     return course, actor, user_ids
-
-
-def add_lms_email_index() -> None:
-    """
-    The LMS's unique index on ``auth_user.email``, which Django's own schema lacks: without it every look-up by
-    email scans the user table, which would make the per-row reference (and the plugin) slower than in an LMS.
-    edx-platform created it in common/djangoapps/student/migrations/0004_add_email_index.py (South); its
-    0010_auto_20170207_0458.py notes that production databases keep it.
-    """
-    from django.db import connection  # pylint: disable=import-outside-toplevel
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE UNIQUE INDEX email ON auth_user (email)")
 
 
 def new_course(name: str):

@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from certexceptions_plugin.audit.models import AuditEvent
+from certexceptions_plugin.db import insert_many
 
 log = logging.getLogger("certexceptions_plugin.audit")
 
@@ -32,18 +35,12 @@ def record_events(records: Sequence[AuditRecord]) -> None:
             record.action, _username(record.actor), record.learner_username or record.learner_email,
             record.course_key, record.before, record.after,
         )
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=record.actor if getattr(record.actor, "pk", None) else None,
-            actor_username=_username(record.actor),
-            course_key=record.course_key,
-            action=record.action,
-            learner_username=record.learner_username,
-            learner_email=record.learner_email,
-            before=record.before,
-            after=record.after,
-        )
-        for record in records
+    insert_many(
+        AuditEvent, ("actor", "actor_username", "course_key", "action", "learner_username", "learner_email",
+                     "before", "after"),
+        ((getattr(record.actor, "pk", None), _username(record.actor), record.course_key, record.action,
+          record.learner_username, record.learner_email, record.before, record.after) for record in records),
+        constants={"created": timezone.now()},
     )
 
 

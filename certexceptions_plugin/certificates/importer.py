@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -64,6 +67,35 @@ def fits(cells: tuple[str, ...]) -> bool:
 CSV_FORMAT = CsvFormat(fits=fits, is_header=is_header)
 
 
+class FirstRows:
+    """
+    The row where each learner first appears in the file (user id -> row), in a few bytes per learner.
+
+    The latest learners sit in a dict; every ``buffer`` of them are folded into one sorted array of
+    ``user_id << 32 | row``, searched by bisection. A dict of every learner would take 12 MB per 90,000.
+    """
+
+    def __init__(self, buffer: int = 8192):
+        self.buffer = buffer
+        self._folded = array("q")
+        self._latest: dict[int, int] = {}
+
+    def get(self, user_id: int) -> int | None:
+        if (row := self._latest.get(user_id)) is not None:
+            return row
+        index = bisect_left(self._folded, user_id << 32)
+        if index < len(self._folded) and self._folded[index] >> 32 == user_id:
+            return self._folded[index] & 0xFFFFFFFF
+        return None
+
+    def add(self, user_id: int, row: int) -> None:
+        self._latest[user_id] = row
+        if len(self._latest) >= self.buffer:
+            latest = (user << 32 | first for user, first in self._latest.items())
+            self._folded = array("q", sorted(chain(self._folded, latest)))
+            self._latest.clear()
+
+
 @dataclass(frozen=True)
 class Change:
     learner: LearnerRef
@@ -83,12 +115,12 @@ class CertificateExceptionImporter(Importer):
             raise ValueError(f"action must be one of {ACTIONS}, not {action!r}")
         self.action = action
         self.write_outcomes = frozenset({GRANTED, UPDATED} if action == GRANT else {REMOVED})
-        #: user id -> the row where the learner first appears, across the chunks planned so far
-        self.first_row_of: dict[int, int] = {}
+        #: where each learner first appears, across the chunks planned so far
+        self.first_rows = FirstRows()
 
     def plan(self, rows: Sequence[CsvRow]) -> list[RowResult]:
         results = [self._parse(row) for row in rows]
-        self._check(results, self.first_row_of)
+        self._check(results, self.first_rows)
         return results
 
     def _parse(self, row: CsvRow) -> RowResult:
@@ -103,7 +135,7 @@ class CertificateExceptionImporter(Importer):
             result.fail(Reason.INVALID_ROW, _("The row has no username or email."))
         return result
 
-    def _check(self, results: list[RowResult], first_row_of: dict[int, int]) -> None:
+    def _check(self, results: list[RowResult], first_rows: FirstRows) -> None:
         host = get_host()
         pending = [r for r in results if not r.failed]
         matches = host.resolve_learners(identifiers={r.fields["learner"] for r in pending})
@@ -126,11 +158,11 @@ class CertificateExceptionImporter(Importer):
                 continue
             learner = found[0]
             result.fields.update(username=learner.username, email=learner.email)
-            if learner.id in first_row_of:
+            if (first := first_rows.get(learner.id)) is not None:
                 result.fail(Reason.DUPLICATE_IN_FILE, _("{username} already appears in row {row}.").format(
-                    username=learner.username, row=first_row_of[learner.id]))
+                    username=learner.username, row=first))
                 continue
-            first_row_of[learner.id] = result.row
+            first_rows.add(learner.id, result.row)
             if self.action == GRANT:
                 self._plan_grant(result, learner, enrolled, allowlisted, invalidated)
             else:

@@ -1,8 +1,8 @@
 """Finding user accounts by username or email, the same way on every host."""
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.db.models.lookups import In
 
@@ -43,16 +43,18 @@ def learner_ref(user) -> LearnerRef:
     return LearnerRef(id=user.id, username=user.username, email=user.email, is_active=user.is_active)
 
 
-def match_identifiers(identifiers: Collection[str], users: Iterable) -> dict[str, tuple[LearnerRef, ...]]:
+def learner_refs(users: QuerySet) -> Iterator[LearnerRef]:
+    """The accounts of a user queryset, read as plain values (no model instances: look-ups run by the thousand)."""
+    return (LearnerRef(*values) for values in users.values_list("id", "username", "email", "is_active"))
+
+
+def match_identifiers(identifiers: Collection[str], users: Iterable[LearnerRef]) -> dict[str, tuple[LearnerRef, ...]]:
     """
     Map each identifier to the users it names: those whose username or email it is, ignoring case. ``users`` are
     the candidates, found with :func:`identifiers_filter`.
     """
-    by_name: dict[str, dict[int, object]] = {}
+    by_name: dict[str, dict[int, LearnerRef]] = {}
     for user in users:
         by_name.setdefault(user.username.lower(), {})[user.id] = user
         by_name.setdefault(user.email.lower(), {})[user.id] = user
-    return {
-        identifier: tuple(learner_ref(user) for user in by_name.get(identifier.lower(), {}).values())
-        for identifier in identifiers
-    }
+    return {identifier: tuple(by_name.get(identifier.lower(), {}).values()) for identifier in identifiers}
