@@ -48,6 +48,13 @@ class Reason(Code):
 
 
 GRANTED, UPDATED, UNCHANGED, REMOVED = Outcome.GRANTED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.REMOVED
+#: The message of each row that does not fail, translated once per chunk.
+MESSAGES = {
+    GRANTED: gettext_lazy("Certificate exception granted."),
+    UPDATED: gettext_lazy("Already had a certificate exception; notes updated."),
+    UNCHANGED: gettext_lazy("Already has a certificate exception."),
+    REMOVED: gettext_lazy("Certificate exception removed."),
+}
 HEADER_IDENTIFIERS = {"username", "email", "user", "learner", "identifier", "username_or_email"}
 TEMPLATE_HEADER = ("username_or_email", "notes")
 #: What a username or an email looks like, as far as choosing the delimiter goes: no space, no delimiter.
@@ -143,6 +150,7 @@ class CertificateExceptionImporter(Importer):
         enrolled = host.active_enrollments(course_key=self.course_key, user_ids=user_ids)
         allowlisted = host.allowlist_entries(course_key=self.course_key, user_ids=user_ids)
         invalidated = host.active_invalidations(course_key=self.course_key, user_ids=user_ids)
+        messages = {outcome: str(message) for outcome, message in MESSAGES.items()}
 
         for result in pending:
             identifier = result.fields["learner"]
@@ -164,12 +172,12 @@ class CertificateExceptionImporter(Importer):
                 continue
             first_rows.add(learner.id, result.row)
             if self.action == GRANT:
-                self._plan_grant(result, learner, enrolled, allowlisted, invalidated)
+                self._plan_grant(result, learner, enrolled, allowlisted, invalidated, messages)
             else:
-                self._plan_remove(result, learner, allowlisted)
+                self._plan_remove(result, learner, allowlisted, messages)
 
     @staticmethod
-    def _plan_grant(result, learner, enrolled, allowlisted, invalidated) -> None:
+    def _plan_grant(result, learner, enrolled, allowlisted, invalidated, messages) -> None:  # pylint: disable=too-many-arguments
         notes = result.fields["notes"]
         if learner.id not in enrolled:
             result.fail(Reason.NOT_ENROLLED, _("{username} is not enrolled in this course.").format(
@@ -178,22 +186,22 @@ class CertificateExceptionImporter(Importer):
             result.fail(Reason.CERTIFICATE_INVALIDATED, _("{username} has an active certificate invalidation in this "
                                                      "course.").format(username=learner.username))
         elif learner.id not in allowlisted:
-            result.outcome, result.message = GRANTED, _("Certificate exception granted.")
+            result.outcome, result.message = GRANTED, messages[GRANTED]
             result.target = Change(learner, None, notes)
         elif notes and notes != allowlisted[learner.id]:
-            result.outcome, result.message = UPDATED, _("Already had a certificate exception; notes updated.")
+            result.outcome, result.message = UPDATED, messages[UPDATED]
             result.target = Change(learner, allowlisted[learner.id], notes)
         else:
-            result.outcome, result.message = UNCHANGED, _("Already has a certificate exception.")
+            result.outcome, result.message = UNCHANGED, messages[UNCHANGED]
             result.fields["notes"] = allowlisted[learner.id]
 
     @staticmethod
-    def _plan_remove(result, learner, allowlisted) -> None:
+    def _plan_remove(result, learner, allowlisted, messages) -> None:
         if learner.id not in allowlisted:
             result.fail(Reason.NOT_ALLOWLISTED, _("{username} has no certificate exception in this course.").format(
                 username=learner.username))
         else:
-            result.outcome, result.message = REMOVED, _("Certificate exception removed.")
+            result.outcome, result.message = REMOVED, messages[REMOVED]
             result.target = Change(learner, allowlisted[learner.id], None)
 
     def apply(self, rows: Sequence[RowResult]) -> list[AuditRecord]:

@@ -14,13 +14,16 @@ def _in_ignoring_case(field: str, values: Collection[str]) -> Q:
     A filter for rows whose ``field`` is one of ``values``, ignoring case, as the LMS's database compares them.
 
     MySQL and MariaDB collations already compare case-insensitively, so there a plain ``IN`` uses the column's
-    index (the LMS's ``auth_user`` is large). Elsewhere ``LOWER(field)`` is compared, plus the exact spelling,
-    since SQLite's ``LOWER`` folds only ASCII letters.
+    index (the LMS's ``auth_user`` is large). Elsewhere ``LOWER(field)`` is compared, plus the exact spelling of
+    values with other letters than ASCII ones, since SQLite's ``LOWER`` folds only those.
     """
     values = list(values)
     if connection.vendor == "mysql":
         return Q(**{f"{field}__in": values})
-    return Q(**{f"{field}__in": values}) | Q(In(Lower(field), [value.lower() for value in values]))
+    ignoring_case = Q(In(Lower(field), [value.lower() for value in values]))
+    if not_ascii := [value for value in values if not value.isascii()]:
+        return Q(**{f"{field}__in": not_ascii}) | ignoring_case
+    return ignoring_case
 
 
 def email_in(emails: Collection[str], field: str = "email") -> Q:
