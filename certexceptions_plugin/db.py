@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import connections, models, router
 
+#: The largest multi-row INSERT sent to MySQL.
+MYSQL_STATEMENT_BYTES = 4 * 2**20
 #: Fields whose values of their own Python type (``str``, ``int``) go to the database as they are.
 STORED_AS_GIVEN = (models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField)
 
@@ -33,6 +35,10 @@ def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]],
     params = [(*fixed, *(to_db(value, connection) for to_db, value in zip(prepare, row))) for row in rows]
     if params:
         with connection.cursor() as cursor:
+            if connection.vendor == "mysql":
+                # mysqlclient sends an executemany INSERT as multi-row INSERTs of at most max_stmt_length bytes,
+                # 64 KiB by default: a chunk's rows then take a dozen. MySQL's max_allowed_packet is 16 MiB or more.
+                cursor.cursor.cursor.max_stmt_length = MYSQL_STATEMENT_BYTES
             cursor.executemany(sql, params)
 
 
