@@ -1,45 +1,60 @@
-"""Writing many rows of the plugin's own tables at once."""
+"""Writing many rows of a model in one statement, without building a model instance per row."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connections, models, router
+from django.db.models.constants import OnConflict
+from django.utils import timezone
 
-#: The largest multi-row INSERT sent to MySQL.
+#: The largest multi-row INSERT sent to MySQL (whose max_allowed_packet is 16 MiB or more).
 MYSQL_STATEMENT_BYTES = 4 * 2**20
-#: Fields whose values of their own Python type (``str``, ``int``) go to the database as they are.
-STORED_AS_GIVEN = (models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField)
+#: Fields that store a value of their own Python type (``str``, ``int``) as it is.
+STORED_AS_GIVEN = (models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
+                   models.BooleanField)
 
 
-def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]],
-                constants: Mapping[str, Any] | None = None) -> None:
+def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, same: Mapping[str, Any] = None,
+                ignore_conflicts: bool = False) -> None:
     """
-    Insert ``rows`` (each the values of ``fields``, in order) into ``model``'s table with one ``executemany``;
-    ``constants`` give fields whose value is the same for every row.
+    Insert ``rows`` (each the values of ``fields``, in that order) into ``model``'s table in one ``executemany``:
+    one statement for Django, which the database driver sends in as few round trips as it can.
 
-    Values are converted as ``bulk_create`` converts them (``get_db_prep_save``; plain text and numbers, which
-    must be of their field's type, as they are), constants once, but no model instance is built: for append-only tables of many rows (audit events, row results). Defaults are not applied,
-    so every column without a database default is given, ``auto_now_add`` ones as constants.
+    ``same`` holds the values every row shares. Any other field gets what ``bulk_create`` would give it: the current
+    time where it has ``auto_now`` or ``auto_now_add``, else its default. Values are prepared for the database as
+    their field prepares them (shared ones once; those of plain text, number and boolean fields, which must be of
+    the field's type, pass as they are). As with ``bulk_create``, no signal is sent; nor are primary keys returned.
+    ``ignore_conflicts`` skips rows that would break a unique constraint.
     """
-    constants = constants or {}
+    meta = model._meta  # pylint: disable=protected-access
     connection = connections[router.db_for_write(model)]
-    meta, quote = model._meta, connection.ops.quote_name  # pylint: disable=protected-access
-    varying = [meta.get_field(name) for name in fields]
-    fixed = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in constants.items()]
-    columns = [meta.get_field(name).column for name in constants] + [field.column for field in varying]
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
-    prepare = [_as_given if type(field) in STORED_AS_GIVEN else field.get_db_prep_save  # noqa: E721
-               for field in varying]
-    params = [(*fixed, *(to_db(value, connection) for to_db, value in zip(prepare, row))) for row in rows]
-    if params:
-        with connection.cursor() as cursor:
-            if connection.vendor == "mysql":
-                # mysqlclient sends an executemany INSERT as multi-row INSERTs of at most max_stmt_length bytes,
-                # 64 KiB by default: a chunk's rows then take a dozen. MySQL's max_allowed_packet is 16 MiB or more.
-                cursor.cursor.cursor.max_stmt_length = MYSQL_STATEMENT_BYTES
-            cursor.executemany(sql, params)
+    given = [meta.get_field(name) for name in fields]
+    shared = {meta.get_field(name): value for name, value in (same or {}).items()}
+    now = timezone.now()
+    for field in meta.local_concrete_fields:
+        if field in given or field in shared or field is meta.auto_field:
+            continue
+        stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        shared[field] = now if stamped else field.get_default()
+    tail = tuple(field.get_db_prep_save(value, connection) for field, value in shared.items())
+    prepare = [_as_given if type(field) in STORED_AS_GIVEN else field.get_db_prep_save for field in given]
+    params = [(*(to_db(value, connection) for to_db, value in zip(prepare, row)), *tail) for row in rows]
+    if not params:
+        return
+    columns = [*given, *shared]
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    quote = connection.ops.quote_name
+    sql = "{insert} {table} ({columns}) VALUES ({values}){suffix}".format(
+        insert=connection.ops.insert_statement(on_conflict=on_conflict), table=quote(meta.db_table),
+        columns=", ".join(quote(field.column) for field in columns), values=", ".join(["%s"] * len(columns)),
+        suffix=connection.ops.on_conflict_suffix_sql(columns, on_conflict, None, None))
+    with connection.cursor() as cursor:
+        if connection.vendor == "mysql":
+            # mysqlclient sends an executemany INSERT as multi-row INSERTs of at most max_stmt_length bytes, by
+            # default 64 KiB: a chunk of rows would take a dozen.
+            cursor.cursor.cursor.max_stmt_length = MYSQL_STATEMENT_BYTES
+        cursor.executemany(sql, params)
 
 
 def _as_given(value, connection):  # pylint: disable=unused-argument

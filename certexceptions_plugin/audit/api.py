@@ -44,7 +44,7 @@ def record_events(records: Sequence[AuditRecord]) -> None:
             AuditEvent, ("actor", "actor_username", "action", "learner_username", "learner_email", "before", "after"),
             ((getattr(record.actor, "pk", None), _username(record.actor), record.action, record.learner_username,
               record.learner_email, record.before, record.after) for record in same_course),
-            constants={"created": now, "course_key": course_key},
+            same={"created": now, "course_key": course_key},
         )
 
 

@@ -71,7 +71,7 @@ def run(kind: ImportKind, *, course_key, actor, upload, options: Mapping[str, An
 def store_rows(operation: BulkOperation, results: Sequence[RowResult]) -> None:
     insert_many(BulkOperationRow, ("row", "outcome", "reason", "message", "fields"),
                 ((row.row, row.outcome, row.reason, row.message, row.fields) for row in results),
-                constants={"operation": operation.pk})
+                same={"operation": operation.pk})
 
 
 def fail(operation: BulkOperation, exc: Exception) -> None:
