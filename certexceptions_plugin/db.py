@@ -1,25 +1,31 @@
 """Writing many rows of a model in one statement, without building a model instance per row."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connections, models, router
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
+#: The largest multi-row INSERT sent to MySQL (whose max_allowed_packet is 16 MiB or more).
+MYSQL_STATEMENT_BYTES = 4 * 2**20
+#: Fields that store a value of their own Python type (``str``, ``int``) as it is.
+STORED_AS_GIVEN = (models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
+                   models.BooleanField)
 
-def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, same: Mapping[str, Any] | None = None,
+
+def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, same: Mapping[str, Any] = None,
                 ignore_conflicts: bool = False) -> None:
     """
     Insert ``rows`` (each the values of ``fields``, in that order) into ``model``'s table in one ``executemany``:
     one statement for Django, which the database driver sends in as few round trips as it can.
 
-    Values are what the columns hold (a foreign key's id, not its object). ``same`` holds the values every row
-    shares. Any other field gets what ``bulk_create`` would give it: the current time where it has ``auto_now`` or
-    ``auto_now_add``, else its default. Each value is prepared by its field for the database (shared ones once). As
-    with ``bulk_create``, no signal is sent; nor are primary keys returned. ``ignore_conflicts`` skips rows that
-    would break a unique constraint.
+    ``same`` holds the values every row shares. Any other field gets what ``bulk_create`` would give it: the current
+    time where it has ``auto_now`` or ``auto_now_add``, else its default. Values are prepared for the database as
+    their field prepares them (shared ones once; those of plain text, number and boolean fields, which must be of
+    the field's type, pass as they are). As with ``bulk_create``, no signal is sent; nor are primary keys returned.
+    ``ignore_conflicts`` skips rows that would break a unique constraint.
     """
     meta = model._meta  # pylint: disable=protected-access
     connection = connections[router.db_for_write(model)]
@@ -32,8 +38,8 @@ def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, 
         stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         shared[field] = now if stamped else field.get_default()
     tail = tuple(field.get_db_prep_save(value, connection) for field, value in shared.items())
-    prepare = [_preparer(field, connection) for field in given]
-    params = [tuple(prepare_value(value) for prepare_value, value in zip(prepare, row)) + tail for row in rows]
+    prepare = [_as_given if type(field) in STORED_AS_GIVEN else field.get_db_prep_save for field in given]
+    params = [(*(to_db(value, connection) for to_db, value in zip(prepare, row)), *tail) for row in rows]
     if not params:
         return
     columns = [*given, *shared]
@@ -44,28 +50,12 @@ def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, 
         columns=", ".join(quote(field.column) for field in columns), values=", ".join(["%s"] * len(columns)),
         suffix=connection.ops.on_conflict_suffix_sql(columns, on_conflict, None, None))
     with connection.cursor() as cursor:
+        if connection.vendor == "mysql":
+            # mysqlclient sends an executemany INSERT as multi-row INSERTs of at most max_stmt_length bytes, by
+            # default 64 KiB: a chunk of rows would take a dozen.
+            cursor.cursor.cursor.max_stmt_length = MYSQL_STATEMENT_BYTES
         cursor.executemany(sql, params)
 
 
-#: Django's own fields whose preparation for the database returns a value of this type (or ``None``) unchanged.
-PLAIN_TYPES = {
-    models.CharField: str, models.TextField: str, models.BooleanField: bool,
-    **dict.fromkeys((models.AutoField, models.BigAutoField, models.SmallAutoField, models.IntegerField,
-                     models.BigIntegerField, models.SmallIntegerField, models.PositiveIntegerField,
-                     models.PositiveBigIntegerField, models.PositiveSmallIntegerField), int),
-}
-
-
-def _preparer(field, connection) -> Callable[[Any], Any]:
-    """
-    How to prepare the values of ``field`` for the database: with the field's ``get_db_prep_save``, except the values
-    it would hand on unchanged (a ``str`` for a plain ``CharField``, an ``int`` for a key), which go as they are.
-    """
-    exact = type(field.target_field) if isinstance(field, models.ForeignKey) else type(field)
-    plain = PLAIN_TYPES.get(exact)
-
-    def prepare(value):
-        if plain is not None and (value is None or type(value) is plain):  # pylint: disable=unidiomatic-typecheck
-            return value
-        return field.get_db_prep_save(value, connection)
-    return prepare
+def _as_given(value, connection):  # pylint: disable=unused-argument
+    return value

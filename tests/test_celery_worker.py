@@ -12,6 +12,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
@@ -22,7 +23,7 @@ from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk.locks import lock_key
 from certexceptions_plugin.bulk.models import BulkOperation, BulkOperationRow
 from certexceptions_plugin.standalone.celery import app
-from certexceptions_plugin.standalone.models import CertificateAllowlist
+from certexceptions_plugin.standalone.models import CertificateAllowlist, CourseEnrollment
 from tests.conftest import csv_file
 from tests.factories import CourseFactory, EnrollmentFactory, RoleFactory
 
@@ -55,8 +56,8 @@ class Worker:
             self.process.wait()
         self.log.close()
 
-    def wait_for(self, condition, what):
-        deadline = time.monotonic() + DEADLINE
+    def wait_for(self, condition, what, seconds=DEADLINE):
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             value = condition()
             if value:
@@ -119,10 +120,9 @@ def test_the_worker_runs_an_upload_holding_the_lock_in_redis(worker, second_conn
     redis_key = cache.make_key(lock_key(course.id, "certificate_exceptions"))
     worker.wait_for(lambda: redis.exists(redis_key), "the worker never took the import lock in Redis")
     assert 0 < redis.ttl(redis_key) <= settings.CERTEXCEPTIONS_LOCK_TIMEOUT
-    # Planned, not yet written: the result of the row with nothing to write (ghost) is already stored.
-    worker.wait_for(lambda: BulkOperationRow.objects.filter(operation_id=operation_id, outcome="failed").exists(),
-                    "the worker stored no row result after planning")
+    # Planned, not yet written: the chunk's row results are stored in its write transaction, which waits.
     assert BulkOperation.objects.get(id=operation_id).status == BulkOperation.RUNNING
+    assert not BulkOperationRow.objects.filter(operation_id=operation_id).exists()
     # The web side sees the worker's lock in the shared cache.
     second = upload(client, course, "learner1\nlearner2\nlearner3\n")
     assert second.status_code == 409 and second.json()["error_code"] == "import_in_progress"
@@ -137,3 +137,53 @@ def test_the_worker_runs_an_upload_holding_the_lock_in_redis(worker, second_conn
     assert operation.summary["granted"] == 3 and operation.rows_done == operation.rows_total == 4
     assert CertificateAllowlist.objects.filter(course_id=course.id).count() == 3
     assert not redis.exists(redis_key)
+
+
+LARGE = 100_000
+
+
+def large_course():
+    """A course with LARGE enrolled learners, ``bulk0`` to ``bulk99999``."""
+    course, User = CourseFactory(), get_user_model()
+    User.objects.bulk_create((User(username=f"bulk{n}", email=f"bulk{n}@example.com") for n in range(LARGE)),
+                             batch_size=5000)
+    CourseEnrollment.objects.bulk_create(
+        (CourseEnrollment(user_id=user_id, course_id=course.id)
+         for user_id in User.objects.filter(username__startswith="bulk").values_list("id", flat=True)),
+        batch_size=5000)
+    return course
+
+
+def test_a_100k_row_upload_runs_on_the_worker_and_is_paged_and_downloaded(worker, api_client):
+    course = large_course()
+    client = api_client(RoleFactory(course_id=course.id, role="instructor").user)
+    # Every tenth row names nobody.
+    text = "username_or_email,notes\n" + "".join(
+        f"nobody{n}\n" if n % 10 == 9 else f"bulk{n},note {n}\n" for n in range(LARGE))
+
+    accepted = upload(client, course, text)
+    assert accepted.status_code == 202, accepted.content
+    progress = []
+
+    def finished():
+        operation = client.get(accepted.json()["url"]).json()
+        progress.append(operation["rows_done"])
+        return operation if operation["status"] in ("succeeded", "failed") else None
+
+    operation = worker.wait_for(finished, "the worker never finished the 100,000-row operation", seconds=900)
+    assert operation["status"] == "succeeded", operation
+    assert operation["summary"] == {**operation["summary"], "rows": LARGE, "granted": 90_000, "failed": 10_000}
+    assert progress == sorted(progress) and any(0 < done < LARGE for done in progress), progress
+    assert CertificateAllowlist.objects.filter(course_id=course.id).count() == 90_000
+
+    failed, url = [], operation["rows_url"] + "?outcome=failed&page_size=100"
+    while url:
+        page = client.get(url).json()
+        failed += page["results"]
+        url = page["next"]
+    assert len(failed) == 10_000 and {row["reason"] for row in failed} == {"user_not_found"}
+    assert [row["row"] for row in failed[:2]] == [11, 21]  # file lines: the header is line 1
+
+    report = client.get(operation["report_url"])
+    lines = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == LARGE + 1 and lines[-1].startswith(f"{LARGE + 1},nobody{LARGE - 1},")

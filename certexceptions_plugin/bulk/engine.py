@@ -109,10 +109,11 @@ def run_import(importer: Importer, rows: Callable[[], Iterable[CsvRow]], *, tota
         sink(results)
         tally.add(results)
 
-    def write(batch: Sequence[RowResult]) -> None:
+    def write(batch: Sequence[RowResult], unwritten: Sequence[RowResult] = ()) -> None:
+        """Write ``batch`` and store its results, with those of ``unwritten`` rows, in one transaction."""
         with transaction.atomic():
             record_events(importer.apply(batch))
-            done(batch)
+            done([*unwritten, *batch])
 
     size = settings.CERTEXCEPTIONS_CHUNK_SIZE
     report = progress or (lambda done_rows, total_rows: None)
@@ -123,10 +124,13 @@ def run_import(importer: Importer, rows: Callable[[], Iterable[CsvRow]], *, tota
             if dry_run:
                 done(results)
             else:
-                done([row for row in results if row.outcome not in importer.write_outcomes])
+                unwritten = [row for row in results if row.outcome not in importer.write_outcomes]
                 for batch in importer.batches([row for row in results if row.outcome in importer.write_outcomes],
                                               size):
-                    write(batch)
+                    write(batch, unwritten)
+                    unwritten = ()
+                if unwritten:
+                    done(unwritten)
                 lock.refresh()
             report(tally.rows, total)
         if not dry_run:

@@ -56,7 +56,8 @@ class BulkOperationRow(models.Model):
     .. pii_retirement: local_api
     """
 
-    operation = models.ForeignKey(BulkOperation, on_delete=models.CASCADE, related_name="rows")
+    # The unique (operation, row) index serves the foreign key too.
+    operation = models.ForeignKey(BulkOperation, on_delete=models.CASCADE, related_name="rows", db_index=False)
     row = models.PositiveIntegerField()
     outcome = models.CharField(max_length=32)
     reason = models.CharField(max_length=64, null=True, blank=True)

@@ -22,6 +22,7 @@ from certexceptions_plugin.bulk.locks import is_locked
 from certexceptions_plugin.bulk.models import BulkOperation, BulkOperationRow
 from certexceptions_plugin.bulk.reader import CsvFile
 from certexceptions_plugin.bulk.results import BulkResult, RowResult
+from certexceptions_plugin.db import insert_many
 from certexceptions_plugin.errors import PluginError
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,9 @@ def run(kind: ImportKind, *, course_key, actor, upload, options: Mapping[str, An
 
 
 def store_rows(operation: BulkOperation, results: Sequence[RowResult]) -> None:
-    BulkOperationRow.objects.bulk_create(
-        BulkOperationRow(operation=operation, row=row.row, outcome=row.outcome, reason=row.reason,
-                         message=row.message, fields=row.fields)
-        for row in results
-    )
+    insert_many(BulkOperationRow, ("row", "outcome", "reason", "message", "fields"),
+                ((row.row, row.outcome, row.reason, row.message, row.fields) for row in results),
+                same={"operation": operation.pk})
 
 
 def fail(operation: BulkOperation, exc: Exception) -> None:

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,6 +48,13 @@ class Reason(Code):
 
 
 GRANTED, UPDATED, UNCHANGED, REMOVED = Outcome.GRANTED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.REMOVED
+#: The message of each row that does not fail, translated once per chunk.
+MESSAGES = {
+    GRANTED: gettext_lazy("Certificate exception granted."),
+    UPDATED: gettext_lazy("Already had a certificate exception; notes updated."),
+    UNCHANGED: gettext_lazy("Already has a certificate exception."),
+    REMOVED: gettext_lazy("Certificate exception removed."),
+}
 HEADER_IDENTIFIERS = {"username", "email", "user", "learner", "identifier", "username_or_email"}
 TEMPLATE_HEADER = ("username_or_email", "notes")
 #: What a username or an email looks like, as far as choosing the delimiter goes: no space, no delimiter.
@@ -62,6 +72,35 @@ def fits(cells: tuple[str, ...]) -> bool:
 
 
 CSV_FORMAT = CsvFormat(fits=fits, is_header=is_header)
+
+
+class FirstRows:
+    """
+    The row where each learner first appears in the file (user id -> row), in a few bytes per learner.
+
+    The latest learners sit in a dict; every ``buffer`` of them are folded into one sorted array of
+    ``user_id << 32 | row``, searched by bisection. A dict of every learner would take 12 MB per 90,000.
+    """
+
+    def __init__(self, buffer: int = 8192):
+        self.buffer = buffer
+        self._folded = array("q")
+        self._latest: dict[int, int] = {}
+
+    def get(self, user_id: int) -> int | None:
+        if (row := self._latest.get(user_id)) is not None:
+            return row
+        index = bisect_left(self._folded, user_id << 32)
+        if index < len(self._folded) and self._folded[index] >> 32 == user_id:
+            return self._folded[index] & 0xFFFFFFFF
+        return None
+
+    def add(self, user_id: int, row: int) -> None:
+        self._latest[user_id] = row
+        if len(self._latest) >= self.buffer:
+            latest = (user << 32 | first for user, first in self._latest.items())
+            self._folded = array("q", sorted(chain(self._folded, latest)))
+            self._latest.clear()
 
 
 @dataclass(frozen=True)
@@ -83,12 +122,12 @@ class CertificateExceptionImporter(Importer):
             raise ValueError(f"action must be one of {ACTIONS}, not {action!r}")
         self.action = action
         self.write_outcomes = frozenset({GRANTED, UPDATED} if action == GRANT else {REMOVED})
-        #: user id -> the row where the learner first appears, across the chunks planned so far
-        self.first_row_of: dict[int, int] = {}
+        #: where each learner first appears, across the chunks planned so far
+        self.first_rows = FirstRows()
 
     def plan(self, rows: Sequence[CsvRow]) -> list[RowResult]:
         results = [self._parse(row) for row in rows]
-        self._check(results, self.first_row_of)
+        self._check(results, self.first_rows)
         return results
 
     def _parse(self, row: CsvRow) -> RowResult:
@@ -103,7 +142,7 @@ class CertificateExceptionImporter(Importer):
             result.fail(Reason.INVALID_ROW, _("The row has no username or email."))
         return result
 
-    def _check(self, results: list[RowResult], first_row_of: dict[int, int]) -> None:
+    def _check(self, results: list[RowResult], first_rows: FirstRows) -> None:
         host = get_host()
         pending = [r for r in results if not r.failed]
         matches = host.resolve_learners(identifiers={r.fields["learner"] for r in pending})
@@ -111,6 +150,7 @@ class CertificateExceptionImporter(Importer):
         enrolled = host.active_enrollments(course_key=self.course_key, user_ids=user_ids)
         allowlisted = host.allowlist_entries(course_key=self.course_key, user_ids=user_ids)
         invalidated = host.active_invalidations(course_key=self.course_key, user_ids=user_ids)
+        messages = {outcome: str(message) for outcome, message in MESSAGES.items()}
 
         for result in pending:
             identifier = result.fields["learner"]
@@ -126,18 +166,18 @@ class CertificateExceptionImporter(Importer):
                 continue
             learner = found[0]
             result.fields.update(username=learner.username, email=learner.email)
-            if learner.id in first_row_of:
+            if (first := first_rows.get(learner.id)) is not None:
                 result.fail(Reason.DUPLICATE_IN_FILE, _("{username} already appears in row {row}.").format(
-                    username=learner.username, row=first_row_of[learner.id]))
+                    username=learner.username, row=first))
                 continue
-            first_row_of[learner.id] = result.row
+            first_rows.add(learner.id, result.row)
             if self.action == GRANT:
-                self._plan_grant(result, learner, enrolled, allowlisted, invalidated)
+                self._plan_grant(result, learner, enrolled, allowlisted, invalidated, messages)
             else:
-                self._plan_remove(result, learner, allowlisted)
+                self._plan_remove(result, learner, allowlisted, messages)
 
     @staticmethod
-    def _plan_grant(result, learner, enrolled, allowlisted, invalidated) -> None:
+    def _plan_grant(result, learner, enrolled, allowlisted, invalidated, messages) -> None:  # pylint: disable=too-many-arguments
         notes = result.fields["notes"]
         if learner.id not in enrolled:
             result.fail(Reason.NOT_ENROLLED, _("{username} is not enrolled in this course.").format(
@@ -146,22 +186,22 @@ class CertificateExceptionImporter(Importer):
             result.fail(Reason.CERTIFICATE_INVALIDATED, _("{username} has an active certificate invalidation in this "
                                                      "course.").format(username=learner.username))
         elif learner.id not in allowlisted:
-            result.outcome, result.message = GRANTED, _("Certificate exception granted.")
+            result.outcome, result.message = GRANTED, messages[GRANTED]
             result.target = Change(learner, None, notes)
         elif notes and notes != allowlisted[learner.id]:
-            result.outcome, result.message = UPDATED, _("Already had a certificate exception; notes updated.")
+            result.outcome, result.message = UPDATED, messages[UPDATED]
             result.target = Change(learner, allowlisted[learner.id], notes)
         else:
-            result.outcome, result.message = UNCHANGED, _("Already has a certificate exception.")
+            result.outcome, result.message = UNCHANGED, messages[UNCHANGED]
             result.fields["notes"] = allowlisted[learner.id]
 
     @staticmethod
-    def _plan_remove(result, learner, allowlisted) -> None:
+    def _plan_remove(result, learner, allowlisted, messages) -> None:
         if learner.id not in allowlisted:
             result.fail(Reason.NOT_ALLOWLISTED, _("{username} has no certificate exception in this course.").format(
                 username=learner.username))
         else:
-            result.outcome, result.message = REMOVED, _("Certificate exception removed.")
+            result.outcome, result.message = REMOVED, messages[REMOVED]
             result.target = Change(learner, allowlisted[learner.id], None)
 
     def apply(self, rows: Sequence[RowResult]) -> list[AuditRecord]:

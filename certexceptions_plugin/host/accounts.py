@@ -1,8 +1,8 @@
 """Finding user accounts by username or email, the same way on every host."""
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.db.models.lookups import In
 
@@ -14,15 +14,18 @@ def _in_ignoring_case(field: str, values: Collection[str], **within) -> Q:
     A filter for rows whose ``field`` is one of ``values``, ignoring case, as the LMS's database compares them.
 
     MySQL and MariaDB collations already compare case-insensitively, so there a plain ``IN`` uses the column's
-    index (the LMS's ``auth_user`` is large). Elsewhere ``LOWER(field)`` is compared, plus the exact spelling,
-    since SQLite's ``LOWER`` folds only ASCII letters. ``within`` are further conditions (``course_id=...``),
-    repeated in both comparisons so that an index on the field and those columns serves each of them.
+    index (the LMS's ``auth_user`` is large). Elsewhere ``LOWER(field)`` is compared, plus the exact spelling of
+    values with other letters than ASCII ones, since SQLite's ``LOWER`` folds only those. ``within`` are further
+    conditions (``course_id=...``), repeated in each comparison so that an index on the field and those columns
+    serves each of them.
     """
     values = list(values)
     if connection.vendor == "mysql":
         return Q(**{f"{field}__in": values}, **within)
-    return (Q(**{f"{field}__in": values}, **within)
-            | Q(In(Lower(field), [value.lower() for value in values]), **within))
+    ignoring_case = Q(In(Lower(field), [value.lower() for value in values]), **within)
+    if not_ascii := [value for value in values if not value.isascii()]:
+        return Q(**{f"{field}__in": not_ascii}, **within) | ignoring_case
+    return ignoring_case
 
 
 def email_in(emails: Collection[str], field: str = "email", **within) -> Q:
@@ -45,16 +48,18 @@ def learner_ref(user) -> LearnerRef:
     return LearnerRef(id=user.id, username=user.username, email=user.email, is_active=user.is_active)
 
 
-def match_identifiers(identifiers: Collection[str], users: Iterable) -> dict[str, tuple[LearnerRef, ...]]:
+def learner_refs(users: QuerySet) -> Iterator[LearnerRef]:
+    """The accounts of a user queryset, read as plain values (no model instances: look-ups run by the thousand)."""
+    return (LearnerRef(*values) for values in users.values_list("id", "username", "email", "is_active"))
+
+
+def match_identifiers(identifiers: Collection[str], users: Iterable[LearnerRef]) -> dict[str, tuple[LearnerRef, ...]]:
     """
     Map each identifier to the users it names: those whose username or email it is, ignoring case. ``users`` are
     the candidates, found with :func:`identifiers_filter`.
     """
-    by_name: dict[str, dict[int, object]] = {}
+    by_name: dict[str, dict[int, LearnerRef]] = {}
     for user in users:
         by_name.setdefault(user.username.lower(), {})[user.id] = user
         by_name.setdefault(user.email.lower(), {})[user.id] = user
-    return {
-        identifier: tuple(learner_ref(user) for user in by_name.get(identifier.lower(), {}).values())
-        for identifier in identifiers
-    }
+    return {identifier: tuple(by_name.get(identifier.lower(), {}).values()) for identifier in identifiers}

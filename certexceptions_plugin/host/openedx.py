@@ -22,6 +22,7 @@ from certexceptions_plugin.host.accounts import (
     email_in,
     identifiers_filter,
     learner_ref,
+    learner_refs,
     match_identifiers,
     username_in,
 )
@@ -85,7 +86,7 @@ class OpenedxHost:
             get_user_model().objects.filter(identifiers_filter(identifiers))
             .exclude(id__in=UserRetirementRequest.objects.values("user_id"))
         )
-        return match_identifiers(identifiers, users)
+        return match_identifiers(identifiers, learner_refs(users))
 
     def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
         users = get_user_model().objects.filter(email_in(emails))

@@ -12,10 +12,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.utils import timezone
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 
@@ -23,6 +23,7 @@ from certexceptions_plugin.db import insert_many
 from certexceptions_plugin.host.accounts import (
     email_in,
     identifiers_filter,
+    learner_refs,
     match_identifiers,
     username_in,
 )
@@ -80,12 +81,10 @@ class StandaloneHost:
 
     def resolve_learners(self, *, identifiers: Collection[str]) -> dict[str, tuple[LearnerRef, ...]]:
         users = User.objects.filter(identifiers_filter(identifiers), userretirementrequest__isnull=True)
-        return match_identifiers(identifiers, users)
+        return match_identifiers(identifiers, learner_refs(users))
 
     def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
-        accounts = User.objects.filter(email_in(emails)).values_list("id", "username", "email", "is_active")
-        return {email.lower(): LearnerRef(id=user_id, username=username, email=email, is_active=is_active)
-                for user_id, username, email, is_active in accounts}
+        return {learner.email.lower(): learner for learner in learner_refs(User.objects.filter(email_in(emails)))}
 
     def get_course(self, *, course_key) -> CourseInfo | None:
         course = models.Course.objects.filter(id=course_key).first()
@@ -254,20 +253,13 @@ class StandaloneHost:
 
     def grant_certificate_exceptions(self, *, course_key, learners: Collection[LearnerRef],
                                      notes: Mapping[int, str]) -> UserFailures:
-        user_ids = [learner.id for learner in learners]
-        existing = {
-            entry.user_id: entry
-            for entry in models.CertificateAllowlist.objects.filter(course_id=course_key, user_id__in=user_ids)
-        }
-        now = timezone.now()
-        for user_id, entry in existing.items():
-            entry.allowlist, entry.notes, entry.modified = True, notes.get(user_id, ""), now
-        models.CertificateAllowlist.objects.bulk_update(existing.values(), ["allowlist", "notes", "modified"])
         models.CertificateAllowlist.objects.bulk_create(
-            models.CertificateAllowlist(user_id=user_id, course_id=course_key, allowlist=True,
-                                        notes=notes.get(user_id, ""))
-            for user_id in user_ids
-            if user_id not in existing
+            (models.CertificateAllowlist(user_id=learner.id, course_id=course_key, allowlist=True,
+                                         notes=notes.get(learner.id, ""))
+             for learner in learners),
+            update_conflicts=True, update_fields=["allowlist", "notes", "modified"],
+            # MySQL's ON DUPLICATE KEY UPDATE takes no target; the others' ON CONFLICT names the unique pair.
+            unique_fields=["course_id", "user"] if connection.features.supports_update_conflicts_with_target else None,
         )
         return {}
 
