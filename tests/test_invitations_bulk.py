@@ -1,6 +1,5 @@
 """Large rosters: above CERTEXCEPTIONS_SYNC_MAX_ROWS they run as a background operation; queries stay bounded."""
 import pytest
-from django.db import connection
 
 from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk.models import BulkOperation
@@ -40,14 +39,6 @@ class TestBackground:
         assert not BulkOperation.objects.exists()
 
 
-def bound(*, mysql: int, other: int) -> int:
-    """
-    A query bound per database: elsewhere than on MariaDB, Django splits the bulk inserts of audit events and row
-    results, and the bulk update of ids, into batches under SQLite's 999 bound parameters.
-    """
-    return mysql if connection.vendor == "mysql" else other
-
-
 class TestQueryCount:
 
     def test_thousand_rows_take_a_bounded_number_of_queries(self, upload, course, settings,
@@ -64,8 +55,9 @@ class TestQueryCount:
         # Per chunk, in each of the two passes: accounts, current ids, retired emails (and, in the second, enrolments
         # and invitations); in the first, who holds the claimed ids; then per transaction the id writes (clear,
         # update, insert), the invitations (look-up, insert, accounts, manual-enrolment audit), the audit rows and
-        # the stored row results. Per-row work would be thousands.
-        with django_assert_max_num_queries(bound(mysql=40, other=60)):
+        # the stored row results (SQLite splits the bulk update of ids under its 999 bound parameters). Per-row work
+        # would be thousands.
+        with django_assert_max_num_queries(42):
             response = upload(text)
         summary = response.json()["summary"]
         assert summary["existing_enrollment"] == 500 and summary["invited"] == 500 and summary["failed"] == 0
@@ -82,7 +74,7 @@ class TestQueryCount:
             f"new{i}@example.com,N{i}\n" for i in range(500))
         # As above, and per transaction the enrolments: enrolments and invitations of the learners, the enrolment
         # rows (inserted, then read back), the manual-enrolment audit.
-        with django_assert_max_num_queries(bound(mysql=45, other=70)):
+        with django_assert_max_num_queries(45):
             response = upload(text)
         summary = response.json()["summary"]
         assert summary["enrolled"] == 500 and summary["invited"] == 500 and summary["failed"] == 0
@@ -90,6 +82,7 @@ class TestQueryCount:
         assert ExternalId.objects.filter(course_key=course.id).count() == 1000
 
     def test_enrolling_accounts_queries_their_ids_per_chunk_not_per_row(self, upload, course, settings):
+        from django.db import connection  # pylint: disable=import-outside-toplevel
         from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
         settings.CERTEXCEPTIONS_CHUNK_SIZE = 500
         users = UserFactory.create_batch(300)  # accounts, not enrolled yet: the import enrols them
