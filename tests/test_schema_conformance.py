@@ -176,6 +176,24 @@ def test_a_csv_upload_as_the_schema_describes_it_is_accepted(course, course_staf
     assert response.status_code == 200, response.content
 
 
+def certificate_rows(instructor, api_client, course, text):
+    response = api_client(instructor).post(course_url(course, "certificate_exception_imports"),
+                                           {"file": csv_file(text), "dry_run": "true"}, format="multipart")
+    assert response.status_code == 200, response.content
+    return [(row["row"], row["reason"]) for row in response.json()["rows"]]
+
+
+def test_the_delimiter_is_one_under_which_the_first_lines_are_valid_csv(course, instructor, api_client):
+    """Tab-separated, a quote and a ``;`` in the cells: read with ``;`` the row is not CSV (``"`` then a tab)."""
+    assert certificate_rows(instructor, api_client, course, 'email\r\n""""\t;\r\n') == [(2, "user_not_found")]
+
+
+def test_a_file_not_csv_under_the_likeliest_delimiter_is_read_under_another(course, instructor, api_client):
+    """Its first ten lines, all inside quoted cells but the header, fit ``;`` better; only ``,`` reads it whole."""
+    text = 'email\r\n,"\na\n"\r\n"\n;\n","\n;\n","\n;\n"\r\n'
+    assert certificate_rows(instructor, api_client, course, text) == [(2, "invalid_row"), (5, "invalid_row")]
+
+
 # --- the allowed-domain pattern in the schema is the validator's ------------------------------------------------------
 
 DOMAIN_LIKE = st.text(st.sampled_from("aZ09-.é_ "), max_size=70) | st.from_regex(DOMAIN_PATTERN, fullmatch=True)
