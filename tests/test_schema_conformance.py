@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
 from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.join_codes.models import JoinCode
@@ -115,6 +116,15 @@ def test_a_join_code_patch_takes_json_types_and_its_fields_only(course, course_s
     join_code.refresh_from_db()
     assert (join_code.is_active, join_code.max_enrollments, join_code.allowed_email_domains, join_code.code) == (
         True, None, [], "B123-C456")
+
+
+def test_an_expiry_already_past_is_taken_and_ends_the_code(course, course_staff_client, join_code):
+    """A date-time is all the schema asks of ``expires_at``: one in the past is a code that stopped working."""
+    response = course_staff_client.patch(course_url(course, "course_join_code"),
+                                         {"expires_at": "2000-01-01T00:00:00Z"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["expires_at"] == "2000-01-01T00:00:00Z" and response.json()["is_usable"] is False
+    assert APIClient().get(f"/api/course_join/v1/codes/{join_code.code}").status_code == 404
 
 
 @pytest.mark.usefixtures("enrolled_learners")
