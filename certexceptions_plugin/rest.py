@@ -300,8 +300,8 @@ class CourseAPIView(PluginAPIView):
         return course
 
 
-TRUE_VALUES = {"true", "1", "yes", "on"}
-FALSE_VALUES = {"false", "0", "no", "off", ""}
+#: A boolean form field, as the schema's ``boolean`` is written in a form (curl ``-F dry_run=true``, a browser).
+BOOLEAN_VALUES = {"true": True, "false": False}
 
 
 def csv_upload(request):
@@ -315,20 +315,20 @@ def csv_upload(request):
 
 
 def bool_param(data, name: str, *, default: bool) -> bool:
-    """A true/false form field."""
-    value = str(data.get(name, "")).strip().lower()
+    """A true/false form field: ``true`` or ``false``, in any case; nothing else is a boolean of the schema."""
     if name not in data:
         return default
-    if value in TRUE_VALUES:
-        return True
-    if value in FALSE_VALUES:
-        return False
-    raise PluginError("invalid_request", _("'{name}' must be true or false.").format(name=name))
+    value = BOOLEAN_VALUES.get(str(data[name]).lower())
+    if value is None:
+        raise PluginError("invalid_request", _("'{name}' must be true or false.").format(name=name))
+    return value
 
 
 def choice_param(data, name: str, choices, *, default: str, error_code: str = "invalid_request") -> str:
-    """A form field that must be one of ``choices``."""
-    value = str(data.get(name, default)).strip().lower() or default
+    """A form field that must be one of ``choices``, as written there (the schema's enum)."""
+    if name not in data:
+        return default
+    value = str(data[name])
     if value not in choices:
         raise PluginError(error_code, _("'{name}' must be one of: {choices}.").format(
             name=name, choices=", ".join(choices)))

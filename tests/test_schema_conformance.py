@@ -186,6 +186,18 @@ def test_a_csv_upload_as_the_schema_describes_it_is_accepted(course, course_staf
     assert response.status_code == 200, response.content
 
 
+@pytest.mark.parametrize("field, value, error_code", [
+    ("action", "", "invalid_action"), ("action", "GRANT", "invalid_action"), ("action", " remove", "invalid_action"),
+    ("dry_run", "0", "invalid_request"), ("dry_run", "1", "invalid_request"), ("dry_run", "on", "invalid_request"),
+    ("dry_run", "", "invalid_request"),
+])
+def test_an_upload_form_field_takes_the_schemas_values_only(course, instructor, api_client, field, value, error_code):
+    """An enum's values as written, a boolean as true or false: a blank is not the default, 0 is not false."""
+    response = api_client(instructor).post(course_url(course, "certificate_exception_imports"),
+                                           {"file": csv_file("learner1\n"), field: value}, format="multipart")
+    assert response.status_code == 400 and response.json()["error_code"] == error_code
+
+
 def certificate_rows(instructor, api_client, course, text):
     response = api_client(instructor).post(course_url(course, "certificate_exception_imports"),
                                            {"file": csv_file(text), "dry_run": "true"}, format="multipart")
