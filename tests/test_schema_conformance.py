@@ -198,6 +198,18 @@ def test_an_upload_form_field_takes_the_schemas_values_only(course, instructor, 
     assert response.status_code == 400 and response.json()["error_code"] == error_code
 
 
+@pytest.mark.parametrize("fields", [
+    {"dry_run": ["true", "false"]}, {"action": ["grant", "remove"]},
+    {"file": [csv_file("learner1\n"), csv_file("learner2\n")]},
+])
+def test_an_upload_form_field_given_twice_is_400(course, instructor, api_client, fields):
+    """Each field of the form has one value in the schema: given twice, neither value is picked."""
+    body = {"file": csv_file("learner1\n"), **fields}
+    response = api_client(instructor).post(course_url(course, "certificate_exception_imports"), body,
+                                           format="multipart")
+    assert response.status_code == 400 and response.json()["error_code"] == "invalid_request"
+
+
 def certificate_rows(instructor, api_client, course, text):
     response = api_client(instructor).post(course_url(course, "certificate_exception_imports"),
                                            {"file": csv_file(text), "dry_run": "true"}, format="multipart")
