@@ -60,6 +60,19 @@ def csv_files(draw):
 schemathesis.openapi.media_type("text/csv", csv_files())
 
 
+@schemathesis.hook
+def filter_case(context, case):  # pylint: disable=unused-argument
+    """
+    Not a case schemathesis can send as it made it. multipart/form-data sends a list as one part per item: an empty
+    list as no part, a one-item list as its item, so a request schemathesis takes for a type error (``dry_run: []``)
+    reaches the server without the field or with a value of the field's type, and the API rightly takes it. Longer
+    lists reach it as a field given twice, which it refuses.
+    """
+    if case.media_type != "multipart/form-data" or not isinstance(case.body, dict):
+        return True
+    return not any(isinstance(value, list) and len(value) <= 1 for value in case.body.values())
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     with serve_demo(tmp_path_factory.mktemp("schemathesis-demo")) as server:
