@@ -1,6 +1,6 @@
 .DEFAULT_GOAL := help
-.PHONY: help venv requirements test test-mysql test-postgres test-celery test-tutor test-browser quality pii-check \
-	demo fuzz bench compile-requirements upgrade clean
+.PHONY: help venv requirements test test-mysql test-postgres test-celery test-tutor test-browser test-schemathesis \
+	quality pii-check demo fuzz bench compile-requirements upgrade clean
 
 VENV ?= .venv
 # Extra pytest arguments for test and test-mysql, e.g. PYTEST_ARGS='-m "not browser"'.
@@ -66,8 +66,11 @@ test-browser: venv ## browser tests: Playwright drives Debian's chromium (apt-ge
 	$(PIP) install -q -r requirements/browser.txt
 	$(PYTHON) -m pytest -m browser tests/browser
 
-fuzz: venv ## fuzz the reader and the upload endpoints with 10,000 examples each (CI runs a small profile)
-	HYPOTHESIS_PROFILE=fuzz $(PYTHON) -m pytest tests/test_fuzz.py
+test-schemathesis: venv ## schemathesis, every check, against the demo server as each role (a few examples each)
+	$(PYTHON) -m pytest -m schemathesis tests/test_schemathesis.py
+
+fuzz: venv ## fuzz the reader and the uploads with 10,000 examples each, schemathesis with 500 per operation and role
+	HYPOTHESIS_PROFILE=fuzz $(PYTHON) -m pytest tests/test_fuzz.py tests/test_schemathesis.py
 
 bench: venv ## benchmarks on SQLite and MariaDB, each figure beside its target (BENCH_ARGS="--rows 2000 --db sqlite")
 	$(PIP) install -q -r requirements/mysql.txt

@@ -300,39 +300,55 @@ class CourseAPIView(PluginAPIView):
         return course
 
 
-TRUE_VALUES = {"true", "1", "yes", "on"}
-FALSE_VALUES = {"false", "0", "no", "off", ""}
+#: A boolean form field, as the schema's ``boolean`` is written in a form (curl ``-F dry_run=true``, a browser).
+BOOLEAN_VALUES = {"true": True, "false": False}
 
 
 def csv_upload(request):
-    """The uploaded ``file`` field; 400 ``no_file`` / ``not_csv`` when missing or not named ``*.csv``."""
-    upload = request.FILES.get("file")
-    if upload is None:
+    """
+    The uploaded ``file`` field; 400 ``no_file`` / ``not_csv`` when missing or not named ``*.csv``, and
+    ``invalid_request`` for more than one file.
+    """
+    uploads = request.FILES.getlist("file")
+    if not uploads:
         raise PluginError("no_file", _("No file was uploaded. Send the CSV in the 'file' field."))
+    if len(uploads) > 1:
+        raise PluginError("invalid_request", _("Send one file in the 'file' field, not {count}.").format(
+            count=len(uploads)))
+    upload = uploads[0]
     if not upload.name.lower().endswith(".csv"):
         raise PluginError("not_csv", _("The file must be a CSV file whose name ends in .csv."))
     return upload
 
 
 def bool_param(data, name: str, *, default: bool) -> bool:
-    """A true/false form field."""
-    value = str(data.get(name, "")).strip().lower()
+    """A true/false form field: ``true`` or ``false``, in any case; nothing else is a boolean of the schema."""
     if name not in data:
         return default
-    if value in TRUE_VALUES:
-        return True
-    if value in FALSE_VALUES:
-        return False
-    raise PluginError("invalid_request", _("'{name}' must be true or false.").format(name=name))
+    value = BOOLEAN_VALUES.get(str(_one_value(data, name)).lower())
+    if value is None:
+        raise PluginError("invalid_request", _("'{name}' must be true or false.").format(name=name))
+    return value
 
 
 def choice_param(data, name: str, choices, *, default: str, error_code: str = "invalid_request") -> str:
-    """A form field that must be one of ``choices``."""
-    value = str(data.get(name, default)).strip().lower() or default
+    """A form field that must be one of ``choices``, as written there (the schema's enum)."""
+    if name not in data:
+        return default
+    value = str(_one_value(data, name))
     if value not in choices:
         raise PluginError(error_code, _("'{name}' must be one of: {choices}.").format(
             name=name, choices=", ".join(choices)))
     return value
+
+
+def _one_value(data, name: str):
+    """A form field's value; 400 when the form gives it more than once, where the schema gives it one value."""
+    values = data.getlist(name)
+    if len(values) > 1:
+        raise PluginError("invalid_request", _("'{name}' is given {count} times; give it once.").format(
+            name=name, count=len(values)))
+    return values[0]
 
 
 def csv_response(content: str, filename: str) -> HttpResponse:

@@ -19,6 +19,9 @@ for _name, _examples in (("ci", 60), ("fuzz", 10_000)):
                                                                 HealthCheck.too_slow])
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+#: Lines tests leave for the end of the run's report (schemathesis: the cases run per role).
+RUN_SUMMARY = pytest.StashKey[list]()
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
@@ -90,3 +93,8 @@ def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argu
             item.add_marker(skip_race)
         if "celery_worker" in item.keywords and not os.environ.get("CERTEXCEPTIONS_CELERY_BROKER"):
             item.add_marker(skip_worker)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for line in config.stash.get(RUN_SUMMARY, []):
+        terminalreporter.write_line(line)

@@ -3,12 +3,10 @@ The demo a new user runs: ``serve`` on a port of their choosing, then what it pr
 run as printed by a shell), the index page, the offline API docs, and the command line's one-line errors.
 """
 import json
-import os
 import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import types
 import urllib.error
@@ -21,36 +19,10 @@ from django.contrib.auth import get_user_model
 from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.standalone import demo
 from certexceptions_plugin.standalone.models import CourseEnrollmentAllowed
+from tests.demo_server import demo_env, run_cli, serve_demo
 from tests.test_docs import code_block_after
 
 COURSE = "course-v1:DemoX+CE101+2026"
-CLI = [sys.executable, "-m", "certexceptions_plugin.standalone"]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def multipart(fields, filename, content):
-    boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-                 f"Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n")
-    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
-
-
-def demo_env(**variables):
-    """The environment a user's shell has: none of the test run's settings (plus ``variables``)."""
-    unset = ("CERTEXCEPTIONS_TEST_DB", "DJANGO_SETTINGS_MODULE", "CERTEXCEPTIONS_HOME", "CERTEXCEPTIONS_DB",
-             "CERTEXCEPTIONS_PORT")
-    return {**{k: v for k, v in os.environ.items() if k not in unset}, **variables}
-
-
-def run_cli(*args, home, cwd=None):
-    return subprocess.run([*CLI, *args], env=demo_env(CERTEXCEPTIONS_HOME=str(home)), cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -60,22 +32,19 @@ def demo_server(tmp_path_factory):
     The walkthrough test runs first, on the fresh seed, as a new user would.
     """
     home, elsewhere = tmp_path_factory.mktemp("demo-home"), tmp_path_factory.mktemp("elsewhere")
-    port = free_port()
-    server = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=demo_env(CERTEXCEPTIONS_HOME=str(home)),
-                              cwd=elsewhere, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = server.stdout.readline()
-        output.append(line)
-        if "Quit the server" in line or server.poll() is not None:
-            break
-    text = "".join(output)
-    tokens = dict(re.findall(r"export TOKEN_(\w+)='([^']+)'", text))
-    yield types.SimpleNamespace(base=f"http://127.0.0.1:{port}", port=port, tokens=tokens, output=text, home=home,
-                                elsewhere=elsewhere, db=home / "demo.sqlite3")
-    server.terminate()
-    server.wait(timeout=30)
+    with serve_demo(home, cwd=elsewhere) as server:
+        output = server.output()
+        tokens = dict(re.findall(r"export TOKEN_(\w+)='([^']+)'", output))
+        yield types.SimpleNamespace(base=server.url, port=server.port, tokens=tokens, output=output, home=home,
+                                    elsewhere=elsewhere, db=server.db)
+
+
+def multipart(fields, filename, content):
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+                 f"Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n")
+    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def call(url, token=None, body=None, content_type=None):

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
 from certexceptions_plugin.invitations.models import ExternalId
 from certexceptions_plugin.join_codes.models import JoinCode
@@ -117,6 +118,15 @@ def test_a_join_code_patch_takes_json_types_and_its_fields_only(course, course_s
         True, None, [], "B123-C456")
 
 
+def test_an_expiry_already_past_is_taken_and_ends_the_code(course, course_staff_client, join_code):
+    """A date-time is all the schema asks of ``expires_at``: one in the past is a code that stopped working."""
+    response = course_staff_client.patch(course_url(course, "course_join_code"),
+                                         {"expires_at": "2000-01-01T00:00:00Z"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["expires_at"] == "2000-01-01T00:00:00Z" and response.json()["is_usable"] is False
+    assert APIClient().get(f"/api/course_join/v1/codes/{join_code.code}").status_code == 404
+
+
 @pytest.mark.usefixtures("enrolled_learners")
 @pytest.mark.parametrize("body", [
     {"learner": 5, "external_id": "S1"}, {"learner": "learner1", "external_id": 7},
@@ -174,6 +184,48 @@ def test_a_csv_upload_as_the_schema_describes_it_is_accepted(course, course_staf
                                         {"file": csv_file("email\nada@example.com\n", name="roster.CSV")},
                                         format="multipart")
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("field, value, error_code", [
+    ("action", "", "invalid_action"), ("action", "GRANT", "invalid_action"), ("action", " remove", "invalid_action"),
+    ("dry_run", "0", "invalid_request"), ("dry_run", "1", "invalid_request"), ("dry_run", "on", "invalid_request"),
+    ("dry_run", "", "invalid_request"),
+])
+def test_an_upload_form_field_takes_the_schemas_values_only(course, instructor, api_client, field, value, error_code):
+    """An enum's values as written, a boolean as true or false: a blank is not the default, 0 is not false."""
+    response = api_client(instructor).post(course_url(course, "certificate_exception_imports"),
+                                           {"file": csv_file("learner1\n"), field: value}, format="multipart")
+    assert response.status_code == 400 and response.json()["error_code"] == error_code
+
+
+@pytest.mark.parametrize("fields", [
+    {"dry_run": ["true", "false"]}, {"action": ["grant", "remove"]},
+    {"file": [csv_file("learner1\n"), csv_file("learner2\n")]},
+])
+def test_an_upload_form_field_given_twice_is_400(course, instructor, api_client, fields):
+    """Each field of the form has one value in the schema: given twice, neither value is picked."""
+    body = {"file": csv_file("learner1\n"), **fields}
+    response = api_client(instructor).post(course_url(course, "certificate_exception_imports"), body,
+                                           format="multipart")
+    assert response.status_code == 400 and response.json()["error_code"] == "invalid_request"
+
+
+def certificate_rows(instructor, api_client, course, text):
+    response = api_client(instructor).post(course_url(course, "certificate_exception_imports"),
+                                           {"file": csv_file(text), "dry_run": "true"}, format="multipart")
+    assert response.status_code == 200, response.content
+    return [(row["row"], row["reason"]) for row in response.json()["rows"]]
+
+
+def test_the_delimiter_is_one_under_which_the_first_lines_are_valid_csv(course, instructor, api_client):
+    """Tab-separated, a quote and a ``;`` in the cells: read with ``;`` the row is not CSV (``"`` then a tab)."""
+    assert certificate_rows(instructor, api_client, course, 'email\r\n""""\t;\r\n') == [(2, "user_not_found")]
+
+
+def test_a_file_not_csv_under_the_likeliest_delimiter_is_read_under_another(course, instructor, api_client):
+    """Its first ten lines, all inside quoted cells but the header, fit ``;`` better; only ``,`` reads it whole."""
+    text = 'email\r\n,"\na\n"\r\n"\n;\n","\n;\n","\n;\n"\r\n'
+    assert certificate_rows(instructor, api_client, course, text) == [(2, "invalid_row"), (5, "invalid_row")]
 
 
 # --- the allowed-domain pattern in the schema is the validator's ------------------------------------------------------

@@ -16,7 +16,8 @@ import time
 from django.urls import reverse
 
 from certexceptions_plugin.standalone.models import CourseEnrollment
-from tests.test_demo import demo_env, free_port, multipart
+from tests.demo_server import demo_env, free_port
+from tests.test_demo import multipart
 
 JOINS = 8  # by each learner
 LEARNERS = ("learner1", "learner2", "learner3")

@@ -19,6 +19,8 @@ from certexceptions_plugin.bulk.errors import FileRejected
 DELIMITERS = (",", ";", "\t")
 SNIFF_LINES = 10
 QUOTED = re.compile(r'"[^"]*"')
+#: How the csv module (strict) says its input ended inside a quoted cell.
+UNFINISHED_QUOTE = "unexpected end of data"
 BOM = "\ufeff"
 
 
@@ -57,8 +59,9 @@ def file_too_large(limit: int, size: int | None = None) -> FileRejected:
 
 class CsvFile:
     """
-    An uploaded file, read as a stream: :meth:`check` reads it through once, and :meth:`rows` reads it again each time
-    it is called, so no pass holds more than one row. Cells are stripped of surrounding white space.
+    An uploaded file, read as a stream: :meth:`check` reads it through (once more under another delimiter if the first
+    lines suggested a wrong one), and :meth:`rows` reads it again each time it is called, so no pass holds more than
+    one row. Cells are stripped of surrounding white space.
 
     ``upload`` is a Django ``File`` (such as an uploaded file) or any binary file object.
     """
@@ -69,6 +72,8 @@ class CsvFile:
         self.max_bytes = max_bytes
         self.max_rows = max_rows
         self.header: Cells | None = None
+        #: Chosen by :meth:`check`; until then each pass chooses it from the first lines.
+        self.delimiter: str | None = None
 
     def check(self) -> tuple[Cells | None, int]:
         """
@@ -78,16 +83,36 @@ class CsvFile:
         size = self.upload.size
         if size is not None and size > self.max_bytes:
             raise file_too_large(self.max_bytes, size)
-        count = sum(1 for _ in self.rows())
+        count = self._count_rows()
         if not count:
             raise FileRejected("empty_file", _("The file has no data rows."))
         return self.header, count
+
+    def _count_rows(self) -> int:
+        """
+        The data rows under the delimiter the first lines make likeliest. The first lines cannot tell every file's
+        delimiter: when the file is not valid CSV under it, the next likeliest under which the whole file reads.
+        """
+        lines = _decoded_lines(_physical_lines(self.upload))
+        first_lines, _ = _peek_first_content(lines)
+        first_error = None
+        for delimiter in _delimiters(first_lines, self.csv_format.fits):
+            self.delimiter = delimiter
+            try:
+                return sum(1 for _ in self.rows())
+            except FileRejected as exc:
+                if first_error is None and exc.error_code != "malformed_csv":
+                    raise
+                first_error = first_error or exc
+        self.delimiter = None
+        raise first_error
 
     def rows(self) -> Iterator[CsvRow]:
         """The data rows, from the start of the file."""
         lines = _decoded_lines(_physical_lines(self.upload))
         first_lines, lines = _peek_first_content(lines)
-        delimiter = _delimiter(first_lines, self.csv_format.fits)
+        delimiter = self.delimiter or _delimiters(first_lines, self.csv_format.fits)[0]
+        self.header = None
         reader = csv.reader(itertools.chain(first_lines, lines), delimiter=delimiter, strict=True)
         header_seen, count, line_number = False, 0, 0
         try:
@@ -149,21 +174,30 @@ def _peek_first_content(lines: Iterator[str]) -> tuple[list[str], Iterator[str]]
     return taken, lines
 
 
-def _delimiter(first_lines: list[str], fits: Callable[[Cells], bool]) -> str:
+def _delimiters(first_lines: list[str], fits: Callable[[Cells], bool]) -> list[str]:
     """
-    The delimiter under which most of the first records have the expected shape; among equals, the one used most
-    outside quoted text (``,`` when none is used).
+    The delimiters, likeliest first: the one under which most of the first records have the expected shape, none
+    under which they are not valid CSV before one under which they are; among equals, the one used most outside
+    quoted text (``,`` when none is used).
     """
     sample = QUOTED.sub("", "".join(first_lines))
     uses = {delimiter: sample.count(delimiter) for delimiter in DELIMITERS}
     fitting = {delimiter: _fitting_records(first_lines, delimiter, fits) for delimiter in DELIMITERS}
-    # max() keeps the first of equals: "," before ";" before tab.
-    return max(DELIMITERS, key=lambda delimiter: (fitting[delimiter], uses[delimiter]))
+    # sorted() keeps equals in order: "," before ";" before tab.
+    return sorted(DELIMITERS, key=lambda delimiter: (fitting[delimiter], uses[delimiter]), reverse=True)
 
 
 def _fitting_records(lines: list[str], delimiter: str, fits: Callable[[Cells], bool]) -> int:
+    """
+    How many of the first records fit, read as :meth:`CsvFile.rows` reads them; -1 if they are not valid CSV. They
+    may end inside a quoted cell that goes on below them: no fault of the delimiter.
+    """
+    fitting = 0
     try:
-        records = [tuple(cell.strip() for cell in record) for record in csv.reader(lines, delimiter=delimiter)]
-    except csv.Error:
-        return 0
-    return sum(1 for cells in records if any(cells) and fits(cells))
+        for record in csv.reader(lines, delimiter=delimiter, strict=True):
+            cells = tuple(cell.strip() for cell in record)
+            fitting += bool(any(cells) and fits(cells))
+    except csv.Error as exc:
+        if not str(exc).startswith(UNFINISHED_QUOTE):
+            return -1
+    return fitting

@@ -1,7 +1,6 @@
 """Request and response shapes of the join-code endpoints."""
 import re
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -58,15 +57,10 @@ class JoinCodeUpdateSerializer(ClosedSerializer):  # pylint: disable=abstract-me
         child=EmailDomainField(), required=False, allow_empty=True, max_length=MAX_ALLOWED_DOMAINS,
         help_text="Email domains a learner's address must have (exact, case-insensitive); [] for any.")
     expires_at = serializers.DateTimeField(required=False, allow_null=True,
-                                           help_text="After this the code stops working: a time in the future, or "
-                                                     "null for never.")
+                                           help_text="After this the code stops working (a time already past ends "
+                                                     "it at once); null for never.")
     max_enrollments = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
                                          help_text="Most enrolments through the code; null for no limit.")
-
-    def validate_expires_at(self, value):
-        if value is not None and value <= timezone.now():
-            raise serializers.ValidationError(_("The expiry must be in the future."))
-        return value
 
     def validate_allowed_email_domains(self, value):
         return list(dict.fromkeys(value))

@@ -8,13 +8,11 @@ Screenshots go to ``browser-screenshots/`` (git-ignored), at 1280 and 375 pixels
 """
 import importlib.util
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.demo_server import serve_demo
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -52,37 +50,11 @@ def chromium():
         browser.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory, chromium):  # pylint: disable=unused-argument  (no server without a browser)
     """The demo, served as ``make demo`` serves it, with its seed on a fresh SQLite file."""
-    home = tmp_path_factory.mktemp("browser-demo")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("CERTEXCEPTIONS_TEST_DB", "DJANGO_SETTINGS_MODULE")}
-    env["CERTEXCEPTIONS_HOME"] = str(home)
-    log = (home / "server.log").open("w+")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "certexceptions_plugin.standalone", "serve", "--port", str(port),
-         "--db", str(home / "demo.sqlite3")], env=env, cwd=home, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        log.seek(0)
-        pytest.fail(f"the demo server did not start:\n{log.read()}")
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
+    with serve_demo(tmp_path_factory.mktemp("browser-demo")) as server:
+        yield server.url
 
 
 @pytest.fixture
