@@ -1,13 +1,13 @@
 """
 Benchmarks of the bulk imports at scale, each figure printed beside its target (issues 9 and 14).
 
-    python benchmarks/run.py [--rows N] [--db sqlite|mysql]
+    python benchmarks/run.py [--rows N] [--db sqlite|mysql] [--only certificates|invite]
 
 ``N`` (default 100,000) is the large certificate file; the comparison with the LMS's algorithm and the small memory
-runs use N/10 rows, the invitation roster N/2. Without ``--db`` each database runs in a process of its own, SQLite
-(a temporary file) then MariaDB (a throwaway ``bench_…`` database on 127.0.0.1, created and dropped), and the last
-lines are one ``bench:`` line per database. Runs use the standalone host's settings and schema (with the LMS's
-index on ``auth_user.email``), on N learners.
+runs use N/10 rows, the invitation roster N/2. ``--only`` runs one part (on the same N learners). Without ``--db``
+each database runs in a process of its own, SQLite (a temporary file) then MariaDB (a throwaway ``bench_…``
+database on 127.0.0.1, created and dropped), and the last lines are one ``bench:`` line per database. Runs use the
+standalone host's settings and schema (with the LMS's index on ``auth_user.email``), on N learners.
 
 Certificate files hold 90% learners who are granted an exception and 10% failures (unknown learner, not enrolled,
 invalidated certificate, duplicate in the file, too many columns). Figures:
@@ -28,7 +28,9 @@ invalidated certificate, duplicate in the file, too many columns). Figures:
 * invite_speedup, invite_queries_per_1000: a roster of N/2 rows (half existing accounts, half new emails, each with
   an external id) through ``api.bulk_invite``, against a per-row reference of the LMS's enrolment by email (look
   the email up, enrol or invite, record the manual enrolment, set the external id, one row at a time, in one
-  transaction).
+  transaction); the SQL statements of the import and of its dry run per 1,000 rows, each captured in a run of its
+  own (an ``executemany`` counts as one statement, as Django counts it).
+* invite_peak_mb: peak Python memory growth (tracemalloc) of a roster import of N/2 rows, beside one of N/20 rows.
 
 Times are wall clock, one run each, with no query capture or memory tracing (a reference's query count comes from
 a bare counter). A cProfile of the N-row certificate import goes to ``benchmarks/out/profile-<db>.txt``. This
@@ -57,6 +59,7 @@ OUT = os.path.join(HERE, "out")
 sys.path.insert(0, ROOT)
 
 DATABASES = ("sqlite", "mysql")
+PARTS = ("certificates", "invite")
 DATABASE_NAMES = {"sqlite": "SQLite", "mysql": "MariaDB"}
 MIB = 2**20
 #: Where a row of the certificate file falls in each block of 50 rows: the last five slots are failures.
@@ -130,12 +133,12 @@ def setup_django(rows: int) -> None:
     call_command("migrate", verbosity=0)
 
 
-def run_database(db: str, rows: int) -> None:
+def run_database(db: str, rows: int, only: str | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="certexceptions-bench-") as home:
         database = configure(db, home)
         try:
             setup_django(rows)
-            Benchmark(db, rows).run()
+            Benchmark(db, rows, only).run()
         finally:
             if database:
                 from django.db import connections  # pylint: disable=import-outside-toplevel
@@ -359,9 +362,9 @@ def reference_enroll_by_email(course_key, actor, data: bytes) -> int:
     return done
 
 
-def plugin_invite(course_key, actor, data: bytes) -> dict:
+def plugin_invite(course_key, actor, data: bytes, dry_run: bool = False) -> dict:
     from certexceptions_plugin import api  # pylint: disable=import-outside-toplevel
-    return api.bulk_invite(course_key=course_key, actor=actor, csv_file=io.BytesIO(data)).summary
+    return api.bulk_invite(course_key=course_key, actor=actor, csv_file=io.BytesIO(data), dry_run=dry_run).summary
 
 
 # --- measuring ------------------------------------------------------------------------------------------------
@@ -409,8 +412,8 @@ def captured_queries(func, *args) -> tuple[object, list[str]]:
         connection.queries_log = deque(maxlen=connection.queries_limit)
 
 
-STATEMENT = re.compile(r"^\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO "
-                       r"SAVEPOINT|BEGIN|COMMIT)\b", re.IGNORECASE)
+STATEMENT = re.compile(r"^\s*(SELECT|INSERT (?:OR )?(?:IGNORE )?INTO|UPDATE|DELETE FROM|SAVEPOINT|RELEASE SAVEPOINT|"
+                       r"ROLLBACK TO SAVEPOINT|BEGIN|COMMIT)\b", re.IGNORECASE)
 TABLE = re.compile(r"(?:FROM|INTO|UPDATE)\s+[`\"]?(\w+)", re.IGNORECASE)
 
 
@@ -518,8 +521,8 @@ def short_function(key) -> str:
 class Benchmark:  # pylint: disable=too-many-instance-attributes
     """Every figure of one database, measured in this process."""
 
-    def __init__(self, db: str, rows: int):
-        self.db, self.rows = db, rows
+    def __init__(self, db: str, rows: int, only: str | None = None):
+        self.db, self.rows, self.only = db, rows, only
         self.small = max(rows // 10, 1)
         self.invite_rows = max(rows // 2, 1)
         self.figures: dict[str, float] = {}
@@ -529,8 +532,10 @@ class Benchmark:  # pylint: disable=too-many-instance-attributes
         print(f"== {DATABASE_NAMES[self.db]}: setting up {self.rows:,} learners", flush=True)
         self.course, self.actor, self.user_ids = make_world(self.rows)
         self.warm_up()
-        self.certificates()
-        self.invitations()
+        if self.only in (None, "certificates"):
+            self.certificates()
+        if self.only in (None, "invite"):
+            self.invitations()
         self.print_targets()
         print(f"({DATABASE_NAMES[self.db]}: {time.perf_counter() - started:.0f} s in all)\n")
         print(self.bench_line(), flush=True)
@@ -681,40 +686,61 @@ class Benchmark:  # pylint: disable=too-many-instance-attributes
             if done.get("enrolled", 0) + done.get("invited", 0) != self.invite_rows:
                 print(f"  !! an invitation run did not do the expected work: {done}")
         runs[1].queries = len(queries)
+        note("invitations: counting the queries of a dry run")
+        _, dry_run_queries = self.fresh(captured_queries, plugin_invite, new_course("INVITE-DRY-RUN"), self.actor,
+                                        roster, True, course=None)
         print_runs(runs)
         print()
         print_queries(f"Queries of the {self.invite_rows:,}-row roster import", queries, self.invite_rows)
+        print_queries("Queries of its dry run", dry_run_queries, self.invite_rows)
         self.figures.update(invite_speedup=runs[0].seconds / runs[1].seconds,
-                            invite_queries_per_1000=len(queries) / (self.invite_rows / 1000))
+                            invite_queries_per_1000=len(queries) / (self.invite_rows / 1000),
+                            invite_dry_run_queries_per_1000=len(dry_run_queries) / (self.invite_rows / 1000))
+        self.invitation_memory()
+
+    def invitation_memory(self) -> None:
+        small = max(self.invite_rows // 10, 1)
+        peaks = []
+        for rows in (small, self.invite_rows):
+            note(f"invitations: memory of a {rows:,}-row roster")
+            summary, peak = self.fresh(peak_growth, plugin_invite, new_course(f"INVITE-MEMORY-{rows}"), self.actor,
+                                       roster_file(rows), course=None)
+            if summary.get("enrolled", 0) + summary.get("invited", 0) != rows:
+                print(f"  !! an invitation run did not do the expected work: {summary}")
+            peaks.append(peak)
+        print(f"Peak Python memory growth (tracemalloc), roster import: {small:,} rows {peaks[0]:.1f} MB, "
+              f"{self.invite_rows:,} rows {peaks[1]:.1f} MB ({peaks[1] - peaks[0]:+.1f} MB)\n")
+        self.figures["invite_peak_mb"] = peaks[1]
 
     # results
     def print_targets(self) -> None:
-        f = self.figures
         rows = [
-            (f"speedup_vs_seed ({self.small:,} rows)", f["speedup_vs_seed"], "x", "speedup_vs_seed"),
-            ("  the floor's own speedup (the ceiling)", f["speedup_ceiling"], "x", "speedup_vs_seed"),
-            (f"floor_ratio ({self.rows:,} rows)", f["floor_ratio"], "", "floor_ratio"),
-            ("queries_per_1000 (certificates)", f["queries_per_1000"], "", "queries_per_1000"),
-            *([("  as MariaDB received them", f["server_statements_per_1000"], "", "queries_per_1000")]
-              if "server_statements_per_1000" in f else []),
-            (f"peak MB, {self.rows:,} rows, api", f["peak_mb_100k_api"], " MB", "peak_mb"),
-            (f"peak MB, {self.rows:,} rows, upload", f["peak_mb_100k_upload"], " MB", "peak_mb"),
-            (f"peak MB, {self.rows:,} over {self.small:,} rows", f["peak_mb_step"], " MB", "peak_mb_step"),
-            (f"invite_speedup ({self.invite_rows:,} rows)", f["invite_speedup"], "x", "invite_speedup"),
-            ("invite_queries_per_1000", f["invite_queries_per_1000"], "", "invite_queries_per_1000"),
+            (f"speedup_vs_seed ({self.small:,} rows)", "speedup_vs_seed", "x", "speedup_vs_seed"),
+            ("  the floor's own speedup (the ceiling)", "speedup_ceiling", "x", "speedup_vs_seed"),
+            (f"floor_ratio ({self.rows:,} rows)", "floor_ratio", "", "floor_ratio"),
+            ("queries_per_1000 (certificates)", "queries_per_1000", "", "queries_per_1000"),
+            ("  as MariaDB received them", "server_statements_per_1000", "", "queries_per_1000"),
+            (f"peak MB, {self.rows:,} rows, api", "peak_mb_100k_api", " MB", "peak_mb"),
+            (f"peak MB, {self.rows:,} rows, upload", "peak_mb_100k_upload", " MB", "peak_mb"),
+            (f"peak MB, {self.rows:,} over {self.small:,} rows", "peak_mb_step", " MB", "peak_mb_step"),
+            (f"invite_speedup ({self.invite_rows:,} rows)", "invite_speedup", "x", "invite_speedup"),
+            ("invite_queries_per_1000", "invite_queries_per_1000", "", "invite_queries_per_1000"),
+            ("invite_dry_run_queries_per_1000", "invite_dry_run_queries_per_1000", "", "invite_queries_per_1000"),
+            (f"peak MB, {self.invite_rows:,}-row roster", "invite_peak_mb", " MB", "peak_mb"),
         ]
         print(f"Targets, {DATABASE_NAMES[self.db]}")
         print(f"  {'figure':40} {'value':>10} {'target':>9}  met")
-        for label, value, unit, target in rows:
-            met = "yes" if TARGETS[target].met(value) else "NO"
-            print(f"  {label:40} {f'{value:.1f}{unit}':>10} {str(TARGETS[target]):>9}  {met}")
+        for label, figure, unit, target in rows:
+            if figure in self.figures:  # a part left out with --only has no figures
+                value = self.figures[figure]
+                met = "yes" if TARGETS[target].met(value) else "NO"
+                print(f"  {label:40} {f'{value:.1f}{unit}':>10} {str(TARGETS[target]):>9}  {met}")
 
     def bench_line(self) -> str:
-        f = self.figures
-        return (f"bench: db={self.db} speedup_vs_seed={f['speedup_vs_seed']:.1f} floor_ratio={f['floor_ratio']:.2f} "
-                f"queries_per_1000={f['queries_per_1000']:.1f} peak_mb_100k={f['peak_mb_100k']:.1f} "
-                f"invite_speedup={f['invite_speedup']:.1f} "
-                f"invite_queries_per_1000={f['invite_queries_per_1000']:.1f}")
+        formats = {"speedup_vs_seed": ".1f", "floor_ratio": ".2f", "queries_per_1000": ".1f", "peak_mb_100k": ".1f",
+                   "invite_speedup": ".1f", "invite_queries_per_1000": ".1f", "invite_peak_mb": ".1f"}
+        return " ".join([f"bench: db={self.db}"] + [f"{name}={self.figures[name]:{spec}}"
+                                                     for name, spec in formats.items() if name in self.figures])
 
 
 def note(message: str) -> None:
@@ -739,11 +765,12 @@ def print_queries(title: str, queries: list[str], rows: int) -> None:
 
 # --- every database, each in its own process ------------------------------------------------------------------
 
-def run_all(rows: int) -> int:
+def run_all(rows: int, only: str | None = None) -> int:
     """Run each database in a child process, passing its output through; the ``bench:`` lines come last."""
     lines, status, started = [], 0, time.perf_counter()
     for db in DATABASES:
-        child = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--rows", str(rows), "--db", db],
+        child = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--rows", str(rows), "--db", db]
+                                 + (["--only", only] if only else []),
                                  stdout=subprocess.PIPE, text=True, bufsize=1)
         for line in child.stdout:
             if line.startswith("bench:"):
@@ -762,10 +789,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the large certificate file")
     parser.add_argument("--db", choices=DATABASES, help="one database, in this process (default: each in turn)")
+    parser.add_argument("--only", choices=PARTS, help="one part of the benchmark (default: every part)")
     args = parser.parse_args()
     if args.db is None:
-        return run_all(args.rows)
-    run_database(args.db, args.rows)
+        return run_all(args.rows, args.only)
+    run_database(args.db, args.rows, args.only)
     return 0
 
 

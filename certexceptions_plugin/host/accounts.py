@@ -9,26 +9,28 @@ from django.db.models.lookups import In
 from certexceptions_plugin.host.port import LearnerRef
 
 
-def _in_ignoring_case(field: str, values: Collection[str]) -> Q:
+def _in_ignoring_case(field: str, values: Collection[str], **within) -> Q:
     """
     A filter for rows whose ``field`` is one of ``values``, ignoring case, as the LMS's database compares them.
 
     MySQL and MariaDB collations already compare case-insensitively, so there a plain ``IN`` uses the column's
     index (the LMS's ``auth_user`` is large). Elsewhere ``LOWER(field)`` is compared, plus the exact spelling of
-    values with other letters than ASCII ones, since SQLite's ``LOWER`` folds only those.
+    values with other letters than ASCII ones, since SQLite's ``LOWER`` folds only those. ``within`` are further
+    conditions (``course_id=...``), repeated in each comparison so that an index on the field and those columns
+    serves each of them.
     """
     values = list(values)
     if connection.vendor == "mysql":
-        return Q(**{f"{field}__in": values})
-    ignoring_case = Q(In(Lower(field), [value.lower() for value in values]))
+        return Q(**{f"{field}__in": values}, **within)
+    ignoring_case = Q(In(Lower(field), [value.lower() for value in values]), **within)
     if not_ascii := [value for value in values if not value.isascii()]:
-        return Q(**{f"{field}__in": not_ascii}) | ignoring_case
+        return Q(**{f"{field}__in": not_ascii}, **within) | ignoring_case
     return ignoring_case
 
 
-def email_in(emails: Collection[str], field: str = "email") -> Q:
-    """A filter for rows whose ``field`` is one of ``emails``, ignoring case."""
-    return _in_ignoring_case(field, emails)
+def email_in(emails: Collection[str], field: str = "email", **within) -> Q:
+    """A filter for rows whose ``field`` is one of ``emails``, ignoring case, and that match ``within``."""
+    return _in_ignoring_case(field, emails, **within)
 
 
 def username_in(usernames: Collection[str], field: str = "username") -> Q:

@@ -34,6 +34,7 @@ from certexceptions_plugin.bulk.engine import Importer, chunked
 from certexceptions_plugin.bulk.errors import FileRejected
 from certexceptions_plugin.bulk.reader import CsvFormat, CsvRow
 from certexceptions_plugin.bulk.results import Code, RowResult
+from certexceptions_plugin.db import insert_many
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import LearnerRef
 from certexceptions_plugin.invitations.models import MAX_EXTERNAL_ID_LENGTH, ExternalId
@@ -185,7 +186,7 @@ class Invitee:
         return self.id_change or bool(self.learner and self.record and self.record.is_pending)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A row giving its person an id they do not hold yet, in compact form."""
 
@@ -201,6 +202,31 @@ class Claim:
         own_name = invitee.learner.username if record is not None and record.user_id else invitee.email
         return cls(row=result.row, target_key=id_key(invitee.target_id),
                    record_pk=record.pk if record is not None else None, own_name=own_name)
+
+
+@dataclass(frozen=True)
+class RowMessages:
+    """The sentences of planned rows, translated once per chunk rather than once per row."""
+
+    outcomes: dict[str, str]
+    id_kept: str
+    id_set: str
+    id_changed: str
+
+    @classmethod
+    def translated(cls, *, auto_enroll: bool) -> RowMessages:
+        return cls(
+            outcomes={
+                EXISTING_ENROLLMENT: _("Already enrolled."),
+                ENROLLED: _("Enrolled: an account with this email exists."),
+                EXISTING_INVITATION: _("Already invited."),
+                INVITED: (_("Invited; enrolled once their account is activated.") if auto_enroll
+                          else _("Invited; they may enrol once they have an account.")),
+            },
+            id_kept=_("Kept the existing external id {current}; the file has {given}."),
+            id_set=_("External id set to {given}."),
+            id_changed=_("External id changed from {current} to {given}."),
+        )
 
 
 class InvitationRow(RowResult):
@@ -241,13 +267,26 @@ class InvitationImporter(Importer):
     def prepare(self, rows: Iterable[CsvRow]) -> None:
         """
         The first pass: plan every chunk, keeping only compact keys (first rows of emails and ids, and the id
-        claims), then settle which claims fail and which rows must be written together.
+        claims that involve another record), then settle which claims fail and which rows must be written together.
         """
         claims: list[Claim] = []
+        holders: dict[str, tuple[int, str]] = {}  # id key -> (record pk, holder's name)
         for chunk in chunked(rows, settings.CERTEXCEPTIONS_CHUNK_SIZE):
-            claims.extend(Claim.of(result) for result in self._plan_chunk(chunk, first_pass=True)
-                          if result.target.id_change)
-        self._settle_claims(claims)
+            changes = [Claim.of(result) for result in self._plan_chunk(chunk, first_pass=True)
+                       if result.target.id_change]
+            held = self._holders({claim.target_key for claim in changes})
+            # A claim of a free id by someone holding none can neither fail nor free an id for another row.
+            claims.extend(claim for claim in changes if claim.record_pk is not None or claim.target_key in held)
+            holders.update(held)
+        self._settle_claims(claims, holders)
+
+    def _holders(self, keys: set[str]) -> dict[str, tuple[int, str]]:
+        """Who holds each of these ids now: id key -> (record pk, holder's name)."""
+        if not keys:
+            return {}
+        return {id_key(record.external_id): (record.pk, _holder_name(record)) for record in (
+            ExternalId.objects.filter(course_key=self.course_key).select_related("user")
+            .annotate(key=Lower("external_id")).filter(key__in=keys))}
 
     def plan(self, rows: Sequence[CsvRow]) -> list[RowResult]:
         results = self._plan_chunk(rows)
@@ -325,23 +364,23 @@ class InvitationImporter(Importer):
             invited = host.pending_invitations(course_key=self.course_key, emails=emails - set(active))
         retired = host.retired_emails(emails=emails - set(active))
         by_user, by_email = {}, {}
-        for record in ExternalId.objects.filter(course_key=self.course_key).filter(
-                Q(user_id__in=[ref.id for ref in active.values()]) | Q(email__in=emails)):
+        # The course in each branch, so that each is a look-up in its unique index (course, user) or (course, email).
+        in_course = {"course_key": self.course_key}
+        for record in ExternalId.objects.filter(Q(user_id__in=[ref.id for ref in active.values()], **in_course)
+                                                | Q(email__in=emails, **in_course)):
             if record.user_id:
                 by_user[record.user_id] = record
             else:
                 by_email[record.email] = record
 
+        text = None if first_pass else RowMessages.translated(auto_enroll=self.auto_enroll)
         for result in chunk:
             invitee = result.target
             invitee.learner = active.get(invitee.email)
             if invitee.learner:
                 invitee.record = by_user.get(invitee.learner.id) or by_email.get(invitee.email)
                 result.fields["username"] = invitee.learner.username
-                if invitee.learner.id in enrolled:
-                    result.outcome, message = EXISTING_ENROLLMENT, _("Already enrolled.")
-                else:
-                    result.outcome, message = ENROLLED, _("Enrolled: an account with this email exists.")
+                result.outcome = EXISTING_ENROLLMENT if invitee.learner.id in enrolled else ENROLLED
             else:
                 invitee.record = by_email.get(invitee.email)
                 if invitee.email in retired:
@@ -351,18 +390,16 @@ class InvitationImporter(Importer):
                                                    "retired; the LMS does not invite it.").format(
                         email=result.fields["email"]))
                     continue
-                if invitee.email in invited:
-                    result.outcome, message = EXISTING_INVITATION, _("Already invited.")
-                elif self.auto_enroll:
-                    result.outcome, message = INVITED, _("Invited; enrolled once their account is activated.")
-                else:
-                    result.outcome, message = INVITED, _("Invited; they may enrol once they have an account.")
+                result.outcome = EXISTING_INVITATION if invitee.email in invited else INVITED
             if invitee.record is not None:
                 invitee.owner_before = (invitee.record.user_id, invitee.record.email)
-            invitee.outcome_message = message
-            result.message = " ".join(filter(None, [message, self._plan_external_id(result)]))
+            id_message = self._plan_external_id(result, text)
+            if text is not None:
+                invitee.outcome_message = text.outcomes[result.outcome]
+                result.message = " ".join(filter(None, [invitee.outcome_message, id_message]))
 
-    def _plan_external_id(self, result: RowResult) -> str:
+    def _plan_external_id(self, result: RowResult, text: RowMessages | None) -> str:
+        """Decide the row's id; return the sentence about it (none in the first pass, where ``text`` is None)."""
         invitee = result.target
         current = invitee.record.external_id if invitee.record else None
         invitee.previous_id = invitee.target_id = current
@@ -372,26 +409,22 @@ class InvitationImporter(Importer):
             return ""
         if current is not None and self.keep_existing:
             result.reason = Reason.EXTERNAL_ID_KEPT
-            return _("Kept the existing external id {current}; the file has {given}.").format(
-                current=current, given=given)
+            return text.id_kept.format(current=current, given=given) if text else ""
         invitee.target_id, invitee.id_change = given, True
         result.fields.update(external_id=given, previous_external_id=current, external_id_updated=True)
+        if text is None:
+            return ""
         if current is None:
-            return _("External id set to {given}.").format(given=given)
-        return _("External id changed from {current} to {given}.").format(current=current, given=given)
+            return text.id_set.format(given=given)
+        return text.id_changed.format(current=current, given=given)
 
-    def _settle_claims(self, claims: list[Claim]) -> None:
+    def _settle_claims(self, claims: list[Claim], holders: dict[str, tuple[int, str]]) -> None:
         """
         A claimed id must be free, or held by someone whose own row (anywhere in the file) gives them another id.
 
         A row that fails keeps its id, so a row claiming that id fails too; failures propagate along chains. Rows
         linked by claims on each other's ids form a group, written in one transaction.
         """
-        holders: dict[str, tuple[int, str]] = {}  # id key -> (record pk, holder's name)
-        for chunk in chunked(sorted({claim.target_key for claim in claims}), settings.CERTEXCEPTIONS_CHUNK_SIZE):
-            for record in (ExternalId.objects.filter(course_key=self.course_key).select_related("user")
-                           .annotate(key=Lower("external_id")).filter(key__in=chunk)):
-                holders[id_key(record.external_id)] = (record.pk, _holder_name(record))
         releaser = {claim.record_pk: claim for claim in claims if claim.record_pk is not None}
         claimant = {}  # holder record pk -> the claim on that record's id
         for claim in claims:
@@ -459,11 +492,12 @@ class InvitationImporter(Importer):
 
     def apply(self, rows: Sequence[RowResult]) -> list[AuditRecord]:
         writes = [result for result in rows if result.target.needs_id_write]
-        try:
-            with transaction.atomic():
-                self._write_ids(writes)
-        except IntegrityError:
-            self._write_ids_by_group(writes)
+        if writes:
+            try:
+                with transaction.atomic():
+                    self._write_ids(writes)
+            except IntegrityError:
+                self._write_ids_by_group(writes)
         written = [result for result in writes if not result.failed]
         self._write_to_lms([result for result in rows if not result.failed])
         self._undo_ids([result for result in written if result.failed], written)
@@ -574,12 +608,10 @@ class InvitationImporter(Importer):
         if existing:
             ExternalId.objects.bulk_update([invitee.record for invitee in existing],
                                            ["external_id", "user", "email", "modified"])
-        ExternalId.objects.bulk_create(
-            ExternalId(course_key=self.course_key, external_id=invitee.target_id,
-                       user_id=invitee.learner.id if invitee.learner else None,
-                       email=None if invitee.learner else invitee.email)
+        insert_many(ExternalId, ["external_id", "user", "email"], (
+            (invitee.target_id, *((invitee.learner.id, None) if invitee.learner else (None, invitee.email)))
             for invitee in invitees if invitee.record is None
-        )
+        ), same={"course_key": self.course_key})
 
     def _audit(self, result: RowResult) -> list[AuditRecord]:
         invitee = result.target
@@ -642,14 +674,15 @@ def _is_email(value: str) -> bool:
     an address literal such as ``[127.0.0.1]``), and no domain mixing scripts (a Cyrillic ``а`` among Latin
     letters looks like a trusted domain and is not).
     """
-    if len(value) > MAX_EMAIL_LENGTH or any(unicodedata.category(char) in INVISIBLE for char in value):
+    plain = value.isascii() and value.isprintable()  # printable ASCII: no invisible character, Latin letters only
+    if len(value) > MAX_EMAIL_LENGTH or not plain and any(unicodedata.category(char) in INVISIBLE for char in value):
         return False
     try:
         validate_email(value)
     except ValidationError:
         return False
     domain = value.rpartition("@")[2]
-    return not domain.startswith("[") and len(_scripts(domain)) <= 1
+    return not domain.startswith("[") and (plain or len(_scripts(domain)) <= 1)
 
 
 #: Unicode categories of characters that do not show: controls, format characters (zero-width space, joiners,

@@ -7,17 +7,22 @@ emails), so they write everything or raise; they return no failures.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 
+from certexceptions_plugin.db import insert_many
 from certexceptions_plugin.host.accounts import (
     email_in,
     identifiers_filter,
-    learner_ref,
     learner_refs,
     match_identifiers,
     username_in,
@@ -42,6 +47,35 @@ ROLES_FOR = {
 }
 
 
+class Enrollment(NamedTuple):
+    """What enrolling a learner needs to know of their enrolment row."""
+
+    is_active: bool
+    created: datetime
+    mode: str
+    pk: int
+
+
+def _enrollments(queryset) -> dict[int, Enrollment]:
+    """The enrolments of ``queryset`` (of ``CourseEnrollment``) by user id."""
+    return {user_id: Enrollment(*rest) for user_id, *rest in
+            queryset.values_list("user_id", "is_active", "created", "mode", "pk")}
+
+
+@lru_cache(maxsize=128)
+def course_display_name(course_key) -> str:
+    """
+    The course's name for enrolment events, read once per course (not once per chunk of an import) until a course
+    is saved or deleted; raises ``Course.DoesNotExist`` when there is no such course.
+    """
+    return models.Course.objects.values_list("display_name", flat=True).get(id=course_key)
+
+
+@receiver([post_save, post_delete], sender=models.Course, dispatch_uid="standalone_forget_course_names")
+def _forget_course_names(**kwargs):  # pylint: disable=unused-argument
+    course_display_name.cache_clear()
+
+
 class StandaloneHost:
     """Implements :class:`~certexceptions_plugin.host.port.Host` over ``certexceptions_plugin.standalone``."""
 
@@ -50,7 +84,7 @@ class StandaloneHost:
         return match_identifiers(identifiers, learner_refs(users))
 
     def learners_by_email(self, *, emails: Collection[str]) -> dict[str, LearnerRef]:
-        return {user.email.lower(): learner_ref(user) for user in User.objects.filter(email_in(emails))}
+        return {learner.email.lower(): learner for learner in learner_refs(User.objects.filter(email_in(emails)))}
 
     def get_course(self, *, course_key) -> CourseInfo | None:
         course = models.Course.objects.filter(id=course_key).first()
@@ -101,25 +135,26 @@ class StandaloneHost:
 
     def enroll(self, *, course_key, learners: Collection[LearnerRef], actor=None, reason: str = "") -> UserFailures:
         learners = list(learners)
-        user_ids = [learner.id for learner in learners]
-        course = models.Course.objects.get(id=course_key)
-        transitions = self._enrollment_transitions(course_key, learners) if actor is not None else {}
-        models.CourseEnrollment.objects.bulk_create(
-            [models.CourseEnrollment(user_id=user_id, course_id=course_key) for user_id in user_ids],
-            ignore_conflicts=True,
-        )
-        enrollments = models.CourseEnrollment.objects.filter(course_id=course_key, user_id__in=user_ids)
-        enrollments.filter(is_active=False).update(is_active=True)
-        details = {user_id: (created, mode, pk) for user_id, created, mode, pk in
-                   enrollments.values_list("user_id", "created", "mode", "pk")}
-        self._link_invitations(course_key, learners)
+        display_name = course_display_name(course_key)
+        enrollments = models.CourseEnrollment.objects.filter(course_id=course_key)
+        details = _enrollments(enrollments.filter(user_id__in=[learner.id for learner in learners]))
+        invitations = list(models.CourseEnrollmentAllowed.objects.filter(
+            email_in({learner.email for learner in learners}, course_id=course_key)))
+        transitions = self._enrollment_transitions(learners, details, invitations) if actor is not None else {}
+        missing = [learner.id for learner in learners if learner.id not in details]
+        if missing:
+            # ignore_conflicts: a concurrent enrolment of the same learner may have written its row first.
+            insert_many(models.CourseEnrollment, ["user"], ((user_id,) for user_id in missing),
+                        same={"course_id": course_key}, ignore_conflicts=True)
+            details.update(_enrollments(enrollments.filter(user_id__in=missing)))
+        inactive = [enrollment.pk for enrollment in details.values() if not enrollment.is_active]
+        if inactive:
+            models.CourseEnrollment.objects.filter(pk__in=inactive).update(is_active=True)
+        self._link_invitations(learners, invitations)
         if actor is not None:
-            models.ManualEnrollmentAudit.objects.bulk_create(
-                models.ManualEnrollmentAudit(enrollment_id=details[learner.id][2], enrolled_by=actor,
-                                             enrolled_email=learner.email, state_transition=transitions[learner.id],
-                                             reason=reason)
-                for learner in learners
-            )
+            insert_many(models.ManualEnrollmentAudit, ["enrollment", "enrolled_email", "state_transition"], (
+                (details[learner.id].pk, learner.email, transitions[learner.id]) for learner in learners
+            ), same={"enrolled_by": actor.pk, "reason": reason})
         for learner in learners:
             COURSE_ENROLLMENT_CREATED.send_event(
                 enrollment=CourseEnrollmentData(
@@ -128,25 +163,25 @@ class StandaloneHost:
                         is_active=learner.is_active,
                         pii=UserPersonalData(username=learner.username, email=learner.email),
                     ),
-                    course=CourseData(course_key=course_key, display_name=course.display_name),
-                    mode=details[learner.id][1],
+                    course=CourseData(course_key=course_key, display_name=display_name),
+                    mode=details[learner.id].mode,
                     is_active=True,
-                    creation_date=details[learner.id][0],
+                    creation_date=details[learner.id].created,
                 )
             )
         return {}
 
     @staticmethod
-    def _enrollment_transitions(course_key, learners: list[LearnerRef]) -> dict[int, str]:
-        """Each learner's manual-enrolment state transition, from the state before, as the LMS names it."""
-        enrolled = set(models.CourseEnrollment.objects.filter(
-            course_id=course_key, user_id__in=[learner.id for learner in learners], is_active=True,
-        ).values_list("user_id", flat=True))
-        allowed = {(email.lower(), user_id) for email, user_id in models.CourseEnrollmentAllowed.objects.filter(
-            email_in(learner.email for learner in learners), course_id=course_key).values_list("email", "user_id")}
+    def _enrollment_transitions(learners: list[LearnerRef], enrollments: Mapping[int, Enrollment],
+                                invitations: list) -> dict[int, str]:
+        """
+        Each learner's manual-enrolment state transition, from the state before (their enrolments by user id, and
+        the invitations of their emails), as the LMS names it.
+        """
+        allowed = {(invitation.email.lower(), invitation.user_id) for invitation in invitations}
         transitions = {}
         for learner in learners:
-            if learner.id in enrolled:
+            if learner.id in enrollments and enrollments[learner.id].is_active:
                 transitions[learner.id] = models.ENROLLED_TO_ENROLLED
             elif {(learner.email.lower(), None), (learner.email.lower(), learner.id)} & allowed:
                 transitions[learner.id] = models.ALLOWEDTOENROLL_TO_ENROLLED
@@ -155,20 +190,20 @@ class StandaloneHost:
         return transitions
 
     @staticmethod
-    def _link_invitations(course_key, learners: list[LearnerRef]) -> None:
+    def _link_invitations(learners: list[LearnerRef], invitations: list) -> None:
         """As the LMS does on enrolment: an unused invitation of the learner's email now belongs to them."""
         user_by_email = {learner.email.lower(): learner.id for learner in learners}
-        invitations = list(models.CourseEnrollmentAllowed.objects.filter(
-            email_in(user_by_email), course_id=course_key, user__isnull=True))
-        for invitation in invitations:
+        unused = [invitation for invitation in invitations if invitation.user_id is None]
+        for invitation in unused:
             invitation.user_id = user_by_email[invitation.email.lower()]
-        models.CourseEnrollmentAllowed.objects.bulk_update(invitations, ["user"])
+        models.CourseEnrollmentAllowed.objects.bulk_update(unused, ["user"])
 
     def pending_invitations(self, *, course_key, emails: Collection[str]) -> set[str]:
+        # Unused ones are picked here rather than in SQL, where SQLite would look them up by user_id IS NULL.
         return {
-            email.lower() for email in models.CourseEnrollmentAllowed.objects.filter(
-                email_in(emails), course_id=course_key, user__isnull=True
-            ).values_list("email", flat=True)
+            email.lower() for email, user_id in models.CourseEnrollmentAllowed.objects.filter(
+                email_in(emails, course_id=course_key)).values_list("email", "user_id")
+            if user_id is None
         }
 
     def retired_emails(self, *, emails: Collection[str]) -> set[str]:
@@ -179,24 +214,24 @@ class StandaloneHost:
     def invite(self, *, course_key, emails: Collection[str], auto_enroll: bool, email_learners: bool,
                actor=None, reason: str = "") -> EmailFailures:
         lowered = {email.lower() for email in emails}
-        invitations = models.CourseEnrollmentAllowed.objects.filter(email_in(emails), course_id=course_key)
-        existing = {email.lower() for email in invitations.values_list("email", flat=True)}
-        invitations.update(auto_enroll=auto_enroll)
-        models.CourseEnrollmentAllowed.objects.bulk_create(
-            models.CourseEnrollmentAllowed(course_id=course_key, email=email, auto_enroll=auto_enroll)
-            for email in sorted(lowered - existing)
-        )
+        invitations = models.CourseEnrollmentAllowed.objects.filter(email_in(emails, course_id=course_key))
+        existing, changed = set(), []
+        for pk, email, enrolls in invitations.values_list("pk", "email", "auto_enroll"):
+            existing.add(email.lower())
+            if enrolls != auto_enroll:
+                changed.append(pk)
+        if changed:
+            models.CourseEnrollmentAllowed.objects.filter(pk__in=changed).update(auto_enroll=auto_enroll)
+        insert_many(models.CourseEnrollmentAllowed, ["email"], ((email,) for email in sorted(lowered - existing)),
+                    same={"course_id": course_key, "auto_enroll": auto_enroll})
         if actor is not None:
             # As the LMS records enroll_email's transition: an email with an (inactive) account has none.
             with_account = {email.lower() for email in User.objects.filter(email_in(lowered))
                             .values_list("email", flat=True)}
-            models.ManualEnrollmentAudit.objects.bulk_create(
-                models.ManualEnrollmentAudit(
-                    enrolled_by=actor, enrolled_email=email, reason=reason,
-                    state_transition=(models.DEFAULT_TRANSITION_STATE if email in with_account
-                                      else models.UNENROLLED_TO_ALLOWEDTOENROLL))
-                for email in sorted(lowered)
-            )
+            insert_many(models.ManualEnrollmentAudit, ["enrolled_email", "state_transition"], (
+                (email, models.DEFAULT_TRANSITION_STATE if email in with_account
+                 else models.UNENROLLED_TO_ALLOWEDTOENROLL) for email in sorted(lowered)
+            ), same={"enrolled_by": actor.pk, "reason": reason})
         return {}
 
     def allowlist_entries(self, *, course_key, user_ids: Collection[int]) -> dict[int, str]:
