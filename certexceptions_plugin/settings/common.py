@@ -11,7 +11,7 @@ DEFAULTS = {
     # Uploads with more data rows than this run as a background Celery task (202 + operation URL).
     "CERTEXCEPTIONS_SYNC_MAX_ROWS": 2_000,
     # Rows resolved, checked and written per batch of queries / per transaction.
-    "CERTEXCEPTIONS_CHUNK_SIZE": 2_000,
+    "CERTEXCEPTIONS_CHUNK_SIZE": 5_000,
     # The STORAGES alias where uploads wait for their background task; point it at a private storage.
     "CERTEXCEPTIONS_UPLOAD_STORAGE": "default",
     # Seconds after which a crashed import's per-course lock expires.
