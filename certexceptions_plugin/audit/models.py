@@ -13,11 +13,12 @@ class AuditEvent(models.Model):
     .. pii_retirement: local_api
     """
 
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    created = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_username = models.CharField(max_length=150, blank=True)
-    course_key = CourseKeyField(max_length=255)  # the (course_key, -created) index serves it
-    action = models.CharField(max_length=64, db_index=True)
+    # Events are read a course at a time, newest first (the index below), or by the person they name.
+    course_key = CourseKeyField(max_length=255)
+    action = models.CharField(max_length=64)
     learner_username = models.CharField(max_length=150, blank=True, db_index=True)
     learner_email = models.CharField(max_length=254, blank=True, db_index=True)
     before = models.JSONField(null=True, blank=True)
