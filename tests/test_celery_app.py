@@ -1,14 +1,12 @@
 """The standalone host's Celery app and cache are set up as an LMS's: the plugin's tasks are found, never named."""
 import importlib.util
-import os
 import runpy
-import subprocess
-import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from certexceptions_plugin.standalone.celery import app
+from tests.autodiscovery import module_of_discovered_task
 
 SETTINGS_FILE = importlib.util.find_spec("certexceptions_plugin.standalone.settings").origin
 
@@ -19,21 +17,7 @@ def test_the_app_is_made_as_the_lms_makes_its_own():
 
 
 def test_a_worker_finds_the_task_through_autodiscovery_alone():
-    # A fresh process, as a worker starts: Django is set up (the standalone app imports the Celery app), yet no
-    # task module is loaded until the worker imports its default modules, which runs autodiscover_tasks().
-    script = """
-import sys
-import django
-django.setup()
-from celery import current_app
-assert "certexceptions_plugin.tasks" not in sys.modules, "something imported the tasks by hand"
-current_app.loader.import_default_modules()
-print(current_app.tasks["certexceptions_plugin.run_bulk_operation"].__module__)
-"""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "CELERY_SKIP_CHECKS": "1"}
-    env.pop("CERTEXCEPTIONS_CELERY_BROKER", None)
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
-                          check=False)
+    done = module_of_discovered_task("certexceptions_plugin.run_bulk_operation")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "certexceptions_plugin.tasks"
 

@@ -1,8 +1,6 @@
 """Import results expire after CERTEXCEPTIONS_RESULT_RETENTION_DAYS: the command and the Celery task delete them."""
 import io
 import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -18,6 +16,7 @@ from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk import operations
 from certexceptions_plugin.bulk.models import BulkOperation, BulkOperationRow
 from certexceptions_plugin.privacy import retention
+from tests.autodiscovery import module_of_discovered_task
 
 
 @pytest.fixture(autouse=True)
@@ -111,17 +110,7 @@ def test_the_celery_task_deletes_them(course):
 
 
 def test_a_worker_finds_the_task_through_autodiscovery():
-    script = """
-import django
-django.setup()
-from celery import current_app
-current_app.loader.import_default_modules()
-print(current_app.tasks["certexceptions_plugin.delete_expired_results"].__module__)
-"""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "CELERY_SKIP_CHECKS": "1"}
-    env.pop("CERTEXCEPTIONS_CELERY_BROKER", None)
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
-                          check=False)
+    done = module_of_discovered_task("certexceptions_plugin.delete_expired_results")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "certexceptions_plugin.tasks"
 

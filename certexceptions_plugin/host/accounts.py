@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.db.models.lookups import In
 
-from certexceptions_plugin.host.port import LearnerRef
+from certexceptions_plugin.host.port import LearnerRef, Retirement
 
 
 def _in_ignoring_case(field: str, values: Collection[str], **within) -> Q:
@@ -63,3 +63,19 @@ def match_identifiers(identifiers: Collection[str], users: Iterable[LearnerRef])
         by_name.setdefault(user.username.lower(), {})[user.id] = user
         by_name.setdefault(user.email.lower(), {})[user.id] = user
     return {identifier: tuple(by_name.get(identifier.lower(), {}).values()) for identifier in identifiers}
+
+
+def retirements_of(statuses, *, user_ids: Collection[int], usernames: Collection[str]) -> dict[int, Retirement]:
+    """
+    The retirements recorded in ``statuses`` (a model with the LMS's ``UserRetirementStatus`` fields) of the users
+    with these ids, or with these original or retired usernames (ignoring case), by user id.
+    """
+    wanted = Q(user_id__in=list(user_ids))
+    if usernames:
+        wanted |= username_in(usernames, "original_username") | username_in(usernames, "retired_username")
+    return {
+        status.user_id: Retirement(user_id=status.user_id, original_username=status.original_username,
+                                   original_email=status.original_email,
+                                   retired_username=status.retired_username, retired_email=status.retired_email)
+        for status in statuses.objects.filter(wanted)
+    }

@@ -16,7 +16,6 @@ from typing import TypeVar
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 
 from certexceptions_plugin.host.accounts import (
     email_in,
@@ -24,7 +23,7 @@ from certexceptions_plugin.host.accounts import (
     learner_ref,
     learner_refs,
     match_identifiers,
-    username_in,
+    retirements_of,
 )
 from certexceptions_plugin.host.port import (
     CourseInfo,
@@ -127,15 +126,7 @@ class OpenedxHost:
 
         # UserRetirementStatus.create_retirement records the username and email retirement replaces, and their
         # retired forms (openedx/core/djangoapps/user_api/models.py); the retirement views read them from there.
-        wanted = Q(user_id__in=list(user_ids))
-        if usernames:
-            wanted |= username_in(usernames, "original_username") | username_in(usernames, "retired_username")
-        return {
-            status.user_id: Retirement(user_id=status.user_id, original_username=status.original_username,
-                                       original_email=status.original_email,
-                                       retired_username=status.retired_username, retired_email=status.retired_email)
-            for status in UserRetirementStatus.objects.filter(wanted)
-        }
+        return retirements_of(UserRetirementStatus, user_ids=user_ids, usernames=usernames)
 
     def retirement_signal(self, *, name: str):
         from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_CRITICAL, USER_RETIRE_LMS_MISC

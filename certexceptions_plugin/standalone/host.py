@@ -8,14 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
-from functools import lru_cache
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 
@@ -25,7 +21,7 @@ from certexceptions_plugin.host.accounts import (
     identifiers_filter,
     learner_refs,
     match_identifiers,
-    username_in,
+    retirements_of,
 )
 from certexceptions_plugin.host.port import (
     CourseInfo,
@@ -60,20 +56,6 @@ def _enrollments(queryset) -> dict[int, Enrollment]:
     """The enrolments of ``queryset`` (of ``CourseEnrollment``) by user id."""
     return {user_id: Enrollment(*rest) for user_id, *rest in
             queryset.values_list("user_id", "is_active", "created", "mode", "pk")}
-
-
-@lru_cache(maxsize=128)
-def course_display_name(course_key) -> str:
-    """
-    The course's name for enrolment events, read once per course (not once per chunk of an import) until a course
-    is saved or deleted; raises ``Course.DoesNotExist`` when there is no such course.
-    """
-    return models.Course.objects.values_list("display_name", flat=True).get(id=course_key)
-
-
-@receiver([post_save, post_delete], sender=models.Course, dispatch_uid="standalone_forget_course_names")
-def _forget_course_names(**kwargs):  # pylint: disable=unused-argument
-    course_display_name.cache_clear()
 
 
 class StandaloneHost:
@@ -112,15 +94,7 @@ class StandaloneHost:
 
     def retirements(self, *, user_ids: Collection[int] = (),
                     usernames: Collection[str] = ()) -> dict[int, Retirement]:
-        wanted = Q(user_id__in=list(user_ids))
-        if usernames:
-            wanted |= username_in(usernames, "original_username") | username_in(usernames, "retired_username")
-        return {
-            status.user_id: Retirement(user_id=status.user_id, original_username=status.original_username,
-                                       original_email=status.original_email,
-                                       retired_username=status.retired_username, retired_email=status.retired_email)
-            for status in models.UserRetirementStatus.objects.filter(wanted)
-        }
+        return retirements_of(models.UserRetirementStatus, user_ids=user_ids, usernames=usernames)
 
     def retirement_signal(self, *, name: str):
         return {"USER_RETIRE_LMS_CRITICAL": retirement.USER_RETIRE_LMS_CRITICAL,
@@ -135,7 +109,7 @@ class StandaloneHost:
 
     def enroll(self, *, course_key, learners: Collection[LearnerRef], actor=None, reason: str = "") -> UserFailures:
         learners = list(learners)
-        display_name = course_display_name(course_key)
+        display_name = models.Course.objects.values_list("display_name", flat=True).get(id=course_key)
         enrollments = models.CourseEnrollment.objects.filter(course_id=course_key)
         details = _enrollments(enrollments.filter(user_id__in=[learner.id for learner in learners]))
         invitations = list(models.CourseEnrollmentAllowed.objects.filter(
