@@ -1,7 +1,7 @@
 """Writing many rows of a model in one statement, without building a model instance per row."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connections, models, router
@@ -10,9 +10,9 @@ from django.utils import timezone
 
 #: The largest multi-row INSERT sent to MySQL (whose max_allowed_packet is 16 MiB or more).
 MYSQL_STATEMENT_BYTES = 4 * 2**20
-#: Fields that store a value of their own Python type (``str``, ``int``) as it is.
+#: Fields that store a value of their own Python type (``str``, ``int``) as it is; so do foreign keys to them.
 STORED_AS_GIVEN = (models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
-                   models.BooleanField)
+                   models.BooleanField, models.AutoField, models.BigAutoField)
 
 
 def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, same: Mapping[str, Any] = None,
@@ -38,8 +38,8 @@ def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, 
         stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         shared[field] = now if stamped else field.get_default()
     tail = tuple(field.get_db_prep_save(value, connection) for field, value in shared.items())
-    prepare = [_as_given if type(field) in STORED_AS_GIVEN else field.get_db_prep_save for field in given]
-    params = [(*(to_db(value, connection) for to_db, value in zip(prepare, row)), *tail) for row in rows]
+    prepared = [(index, to_db) for index, field in enumerate(given) if (to_db := _preparer(field, connection))]
+    params = [(*row, *tail) for row in rows] if not prepared else [_prepare(row, prepared, tail) for row in rows]
     if not params:
         return
     columns = [*given, *shared]
@@ -57,5 +57,19 @@ def insert_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, 
         cursor.executemany(sql, params)
 
 
-def _as_given(value, connection):  # pylint: disable=unused-argument
-    return value
+def _preparer(field, connection) -> Callable[[Any], Any] | None:
+    """What prepares a value of ``field`` for the database; None where the value goes as it is."""
+    if type(field.target_field if field.is_relation else field) in STORED_AS_GIVEN:
+        return None
+    if isinstance(field, models.JSONField):
+        # JSONField.get_db_prep_save, without its checks for expressions, which rows never hold.
+        adapt, encoder = connection.ops.adapt_json_value, field.encoder
+        return lambda value: None if value is None else adapt(value, encoder)
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _prepare(row: Sequence[Any], prepared: list[tuple[int, Callable[[Any], Any]]], tail: tuple) -> list:
+    values = [*row, *tail]
+    for index, to_db in prepared:
+        values[index] = to_db(values[index])
+    return values
