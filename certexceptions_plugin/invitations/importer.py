@@ -1,10 +1,10 @@
 """
 The rules of a bulk invitation: who is invited or enrolled, and what happens to each learner's external id.
 
-The whole file is planned before anything is written, so an id freed by one row can be claimed by another row
-anywhere in the file, and two learners (or invitations) can swap ids. Rows that depend on each other's ids are
-written in the same transaction, clearing the ids that change before setting the new ones; the database's unique
-indexes stay the final guard against a concurrent change.
+Where the course holds ids, the whole file is planned before anything is written, so an id freed by one row can
+be claimed by another row anywhere in the file, and two learners (or invitations) can swap ids. Rows that depend
+on each other's ids are written in the same transaction, clearing the ids that change before setting the new
+ones; the database's unique indexes stay the final guard against a concurrent change.
 
 A chunk writes its ids first, then enrols and invites through the LMS. A row the LMS fails (``lms_error``) gets
 its id back as it was, so nothing of it stays written; a row that claimed the id it was giving up keeps its
@@ -170,6 +170,7 @@ CSV_FORMAT = CsvFormat(fits=is_roster_header, is_header=lambda cells: True, chec
 class Invitee:
     """What the plan found for one row, and what ``apply`` writes."""
 
+    row: int
     email: str  # lower-cased
     given_id: str | None
     learner: LearnerRef | None = None  # the active account with this email
@@ -196,11 +197,11 @@ class Claim:
     own_name: str  # the person, as a holder of their current id is named
 
     @classmethod
-    def of(cls, result: RowResult) -> Claim:
-        invitee, record = result.target, result.target.record
+    def of(cls, invitee: Invitee) -> Claim:
+        record = invitee.record
         # A record found for a row is the row's learner's, or the pending invitation's of the row's email.
         own_name = invitee.learner.username if record is not None and record.user_id else invitee.email
-        return cls(row=result.row, target_key=id_key(invitee.target_id),
+        return cls(row=invitee.row, target_key=id_key(invitee.target_id),
                    record_pk=record.pk if record is not None else None, own_name=own_name)
 
 
@@ -268,15 +269,25 @@ class InvitationImporter(Importer):
         """
         The first pass: plan every chunk, keeping only compact keys (first rows of emails and ids, and the id
         claims that involve another record), then settle which claims fail and which rows must be written together.
+
+        A course that holds no external id yet (its first roster) has no claim to settle: a claim involves a record
+        held before the import. The file is then read once, and rows repeating an email or id fail in file order
+        all the same.
         """
+        if not ExternalId.objects.filter(course_key=self.course_key, external_id__isnull=False).exists():
+            return
         claims: list[Claim] = []
         holders: dict[str, tuple[int, str]] = {}  # id key -> (record pk, holder's name)
         for chunk in chunked(rows, settings.CERTEXCEPTIONS_CHUNK_SIZE):
-            changes = [Claim.of(result) for result in self._plan_chunk(chunk, first_pass=True)
+            changes = [result.target for result in self._plan_chunk(chunk, first_pass=True)
                        if result.target.id_change]
-            held = self._holders({claim.target_key for claim in changes})
+            held = self._holders({id_key(invitee.target_id) for invitee in changes})
             # A claim of a free id by someone holding none can neither fail nor free an id for another row.
-            claims.extend(claim for claim in changes if claim.record_pk is not None or claim.target_key in held)
+            kept = [invitee for invitee in changes if invitee.record is not None or id_key(invitee.target_id) in held]
+            # The row of a retired email fails, claiming nothing: only the claims that matter are looked up.
+            unknown = {invitee.email for invitee in kept if invitee.learner is None}
+            retired = get_host().retired_emails(emails=unknown) if unknown else set()
+            claims.extend(Claim.of(invitee) for invitee in kept if invitee.email not in retired)
             holders.update(held)
         self._settle_claims(claims, holders)
 
@@ -312,7 +323,9 @@ class InvitationImporter(Importer):
             "email": email, "name": self.columns.cell(row, NAME), "username": None, "external_id": given_id,
             "previous_external_id": None, "external_id_updated": False,
         })
-        result.target = Invitee(email=email.lower(), given_id=given_id)
+        result.target = Invitee(row=row.number, email=email.lower(), given_id=given_id)
+        if self.first_email.get(result.target.email) == row.number:
+            return result  # the first pass found the row valid, and the first of its email
         if len(row.cells) > self.columns.width:
             result.fail(Reason.INVALID_ROW, _("The row has {count} cells but the header has {width} columns.").format(
                 count=len(row.cells), width=self.columns.width))
@@ -362,7 +375,8 @@ class InvitationImporter(Importer):
             enrolled = host.active_enrollments(course_key=self.course_key,
                                                user_ids={ref.id for ref in active.values()})
             invited = host.pending_invitations(course_key=self.course_key, emails=emails - set(active))
-        retired = host.retired_emails(emails=emails - set(active))
+        # The first pass looks up the retirement of only the emails whose claims matter (prepare).
+        retired = set() if first_pass else host.retired_emails(emails=emails - set(active))
         by_user, by_email = {}, {}
         # The course in each branch, so that each is a look-up in its unique index (course, user) or (course, email).
         in_course = {"course_key": self.course_key}

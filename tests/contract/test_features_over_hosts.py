@@ -212,6 +212,20 @@ def test_a_retired_email_is_not_invited(on_host):
     assert ids(course) == {}
 
 
+def test_a_retired_email_gives_up_no_id(on_host):
+    """Its row fails, so the id its pending invitation holds is not free for another row."""
+    world = on_host
+    course, staff = staffed_course(world)
+    ExternalId.objects.create(course_key=course, email="gone@example.com", external_id="G1")
+    world.retired_email("gone@example.com")
+    result = import_roster(course, staff, [CsvRow(number=2, cells=("gone@example.com", "G2")),
+                                           CsvRow(number=3, cells=("new@example.com", "G1"))])
+    assert [(row.outcome, row.reason) for row in result.rows] == [("failed", "email_retired"),
+                                                                  ("failed", "external_id_taken")]
+    assert result.rows[1].message == "The external id G1 already belongs to gone@example.com in this course."
+    assert ids(course) == {"gone@example.com": "G1"}
+
+
 def test_a_join_the_lms_refuses_enrols_nobody_and_counts_nothing(on_host):
     world = on_host
     course, staff = staffed_course(world)
