@@ -73,3 +73,48 @@ def _prepare(row: Sequence[Any], prepared: list[tuple[int, Callable[[Any], Any]]
     for index, to_db in prepared:
         values[index] = to_db(values[index])
     return values
+
+
+#: Rows per UPDATE statement on MySQL, where they are joined to the table as a derived table.
+MYSQL_UPDATE_ROWS = 1000
+
+
+def update_many(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                same: Mapping[str, Any] = None) -> None:
+    """
+    Update rows of ``model`` by primary key: each of ``rows`` is a primary key, then the values of ``fields`` in
+    that order; ``same`` holds the values every row gets. Values are prepared as :func:`insert_many` prepares them;
+    no signal is sent.
+
+    ``bulk_update`` builds a ``CASE`` expression per row and field in Python, a millisecond a row. This is one
+    ``executemany`` of a plain ``UPDATE`` by primary key; on MySQL, where mysqlclient would send that as one
+    statement per row, the rows are joined to the table as a derived table, a thousand per statement.
+    """
+    meta = model._meta  # pylint: disable=protected-access
+    connection = connections[router.db_for_write(model)]
+    given = [meta.get_field(name) for name in fields]
+    shared = {meta.get_field(name): value for name, value in (same or {}).items()}
+    shared_values = [field.get_db_prep_save(value, connection) for field, value in shared.items()]
+    prepared = [(index + 1, to_db) for index, field in enumerate(given) if (to_db := _preparer(field, connection))]
+    params = [_prepare(row, prepared, ()) for row in rows]
+    if not params:
+        return
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    names = [quote(field.column) for field in given]
+    shared_names = [quote(field.column) for field in shared]
+    with connection.cursor() as cursor:
+        if connection.vendor != "mysql":
+            assignments = ", ".join(f"{name} = %s" for name in [*names, *shared_names])
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s",
+                               [(*row[1:], *shared_values, row[0]) for row in params])
+            return
+        first = "SELECT " + ", ".join(f"%s AS {name}" for name in [pk, *names])
+        other = "SELECT " + ", ".join(["%s"] * (len(names) + 1))
+        assignments = ", ".join([*(f"{table}.{name} = v.{name}" for name in names),
+                                 *(f"{table}.{name} = %s" for name in shared_names)])
+        for start in range(0, len(params), MYSQL_UPDATE_ROWS):
+            batch = params[start:start + MYSQL_UPDATE_ROWS]
+            derived = " UNION ALL ".join([first, *[other] * (len(batch) - 1)])
+            cursor.execute(f"UPDATE {table} JOIN ({derived}) AS v ON {table}.{pk} = v.{pk} SET {assignments}",
+                           [*(value for row in batch for value in row), *shared_values])

@@ -1,9 +1,11 @@
 """Writing many rows in one statement, as bulk_create would write them."""
+import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk.models import BulkOperation, BulkOperationRow
-from certexceptions_plugin.db import insert_many
+from certexceptions_plugin.db import insert_many, update_many
 
 
 def test_rows_are_written_with_the_shared_values_the_defaults_and_the_time(course):
@@ -34,3 +36,40 @@ def test_conflicting_rows_are_skipped_when_asked(course):
 def test_nothing_to_insert_sends_nothing(db, django_assert_num_queries):  # pylint: disable=unused-argument
     with django_assert_num_queries(0):
         insert_many(BulkOperationRow, ("row",), [])
+
+
+class TestUpdateMany:
+    """Rows updated by primary key, in one statement (or a few on MySQL), as bulk_update would leave them."""
+
+    @staticmethod
+    def operation_rows(course, count):
+        operation = BulkOperation.objects.create(kind="k", course_key=course.id)
+        insert_many(BulkOperationRow, ("row", "outcome"), [(n, "planned") for n in range(count)],
+                    same={"operation": operation.pk})
+        return list(BulkOperationRow.objects.filter(operation=operation).order_by("row"))
+
+    def test_each_row_gets_its_values_and_the_shared_ones(self, course):
+        first, second, untouched = self.operation_rows(course, 3)
+        update_many(BulkOperationRow, ("outcome", "fields"),
+                    [(first.pk, "granted", {"n": 1}), (second.pk, "failed", {})], same={"message": "done"})
+        rows = {row.pk: (row.outcome, row.fields, row.message) for row in BulkOperationRow.objects.all()}
+        assert rows == {first.pk: ("granted", {"n": 1}, "done"), second.pk: ("failed", {}, "done"),
+                        untouched.pk: ("planned", {}, "")}
+
+    def test_more_rows_than_one_statement_holds(self, course, monkeypatch):
+        monkeypatch.setattr("certexceptions_plugin.db.MYSQL_UPDATE_ROWS", 2)
+        rows = self.operation_rows(course, 5)
+        update_many(BulkOperationRow, ("outcome",), [(row.pk, f"o{row.row}") for row in rows])
+        assert list(BulkOperationRow.objects.order_by("row").values_list("outcome", flat=True)) == [
+            "o0", "o1", "o2", "o3", "o4"]
+
+    def test_a_unique_index_still_guards_the_rows(self, course):
+        first, second = self.operation_rows(course, 2)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            update_many(BulkOperationRow, ("row",), [(first.pk, second.row)])
+        assert list(BulkOperationRow.objects.order_by("row").values_list("row", flat=True)) == [0, 1]
+
+    @pytest.mark.django_db
+    def test_nothing_to_update_sends_nothing(self, django_assert_num_queries):
+        with django_assert_num_queries(0):
+            update_many(BulkOperationRow, ("outcome",), [])
