@@ -34,7 +34,7 @@ from certexceptions_plugin.bulk.engine import Importer, chunked
 from certexceptions_plugin.bulk.errors import FileRejected
 from certexceptions_plugin.bulk.reader import CsvFormat, CsvRow
 from certexceptions_plugin.bulk.results import Code, RowResult
-from certexceptions_plugin.db import insert_many
+from certexceptions_plugin.db import insert_many, update_many
 from certexceptions_plugin.host import get_host
 from certexceptions_plugin.host.port import LearnerRef
 from certexceptions_plugin.invitations.models import MAX_EXTERNAL_ID_LENGTH, ExternalId
@@ -72,6 +72,9 @@ class Reason(Code):
         "an email shared by two accounts, any other error); the message gives its error. Nothing is written for "
         "the row, its external id included, and the other rows are written.")
 
+
+#: The fields of an ``ExternalId`` an import reads.
+RECORD_FIELDS = ("id", "user", "email", "external_id")
 
 INVITED, ENROLLED = Outcome.INVITED, Outcome.ENROLLED
 EXISTING_INVITATION, EXISTING_ENROLLMENT = Outcome.EXISTING_INVITATION, Outcome.EXISTING_ENROLLMENT
@@ -297,7 +300,7 @@ class InvitationImporter(Importer):
             return {}
         return {id_key(record.external_id): (record.pk, _holder_name(record)) for record in (
             ExternalId.objects.filter(course_key=self.course_key).select_related("user")
-            .annotate(key=Lower("external_id")).filter(key__in=keys))}
+            .only(*RECORD_FIELDS, "user__username").annotate(key=Lower("external_id")).filter(key__in=keys))}
 
     def plan(self, rows: Sequence[CsvRow]) -> list[RowResult]:
         results = self._plan_chunk(rows)
@@ -380,8 +383,9 @@ class InvitationImporter(Importer):
         by_user, by_email = {}, {}
         # The course in each branch, so that each is a look-up in its unique index (course, user) or (course, email).
         in_course = {"course_key": self.course_key}
+        # Only what the plan and the writes use: parsing each record's course key would cost more than its query.
         for record in ExternalId.objects.filter(Q(user_id__in=[ref.id for ref in active.values()], **in_course)
-                                                | Q(email__in=emails, **in_course)):
+                                                | Q(email__in=emails, **in_course)).only(*RECORD_FIELDS):
             if record.user_id:
                 by_user[record.user_id] = record
             else:
@@ -579,16 +583,14 @@ class InvitationImporter(Importer):
         existing = [result.target for result in rows if result.target.record is not None]
         ExternalId.objects.filter(course_key=self.course_key, external_id__in=created).delete()
         ExternalId.objects.filter(pk__in=[invitee.record.pk for invitee in existing]).update(external_id=None)
-        now = timezone.now()
         for result in rows:
             record = result.target.record
             if record is None:
                 continue
-            record.external_id, record.modified = result.target.previous_id, now
+            record.external_id = result.target.previous_id
             if result.failed:
                 record.user_id, record.email = result.target.owner_before
-        ExternalId.objects.bulk_update([invitee.record for invitee in existing],
-                                       ["external_id", "user", "email", "modified"])
+        _save([invitee.record for invitee in existing])
 
     def _write_ids_by_group(self, writes: list[RowResult]) -> None:
         """A concurrent change took an id: retry group by group; the groups that still collide fail."""
@@ -613,15 +615,12 @@ class InvitationImporter(Importer):
         changing = [invitee.record.pk for invitee in existing if invitee.id_change]
         if changing:
             ExternalId.objects.filter(pk__in=changing).update(external_id=None)
-        now = timezone.now()
         for invitee in existing:
             record = invitee.record
-            record.external_id, record.modified = invitee.target_id, now
+            record.external_id = invitee.target_id
             if invitee.learner:
                 record.user_id, record.email = invitee.learner.id, None
-        if existing:
-            ExternalId.objects.bulk_update([invitee.record for invitee in existing],
-                                           ["external_id", "user", "email", "modified"])
+        _save([invitee.record for invitee in existing])
         insert_many(ExternalId, ["external_id", "user", "email"], (
             (invitee.target_id, *((invitee.learner.id, None) if invitee.learner else (None, invitee.email)))
             for invitee in invitees if invitee.record is None
@@ -676,6 +675,13 @@ def external_id_audit(*, before: str | None, after: str | None, **common) -> Aud
     action = "external_id.set" if before is None else "external_id.cleared" if after is None else "external_id.changed"
     return AuditRecord(action=action, before=None if before is None else {"external_id": before},
                        after=None if after is None else {"external_id": after}, **common)
+
+
+def _save(records: list[ExternalId]) -> None:
+    """Write the id and owner of each of ``records``, in a statement or a few."""
+    update_many(ExternalId, ["external_id", "user", "email"],
+                ((record.pk, record.external_id, record.user_id, record.email) for record in records),
+                same={"modified": timezone.now()})
 
 
 def _holder_name(record: ExternalId) -> str:

@@ -15,7 +15,7 @@ from django.db import connection
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 
-from certexceptions_plugin.db import insert_many
+from certexceptions_plugin.db import insert_many, update_many
 from certexceptions_plugin.host.accounts import (
     email_in,
     identifiers_filter,
@@ -167,10 +167,9 @@ class StandaloneHost:
     def _link_invitations(learners: list[LearnerRef], invitations: list) -> None:
         """As the LMS does on enrolment: an unused invitation of the learner's email now belongs to them."""
         user_by_email = {learner.email.lower(): learner.id for learner in learners}
-        unused = [invitation for invitation in invitations if invitation.user_id is None]
-        for invitation in unused:
-            invitation.user_id = user_by_email[invitation.email.lower()]
-        models.CourseEnrollmentAllowed.objects.bulk_update(unused, ["user"])
+        update_many(models.CourseEnrollmentAllowed, ["user"], (
+            (invitation.pk, user_by_email[invitation.email.lower()]) for invitation in invitations
+            if invitation.user_id is None))
 
     def pending_invitations(self, *, course_key, emails: Collection[str]) -> set[str]:
         # Unused ones are picked here rather than in SQL, where SQLite would look them up by user_id IS NULL.
