@@ -6,6 +6,8 @@ from django.utils import timezone
 from certexceptions_plugin.audit.models import AuditEvent
 from certexceptions_plugin.bulk.models import BulkOperation, BulkOperationRow
 from certexceptions_plugin.db import insert_many, update_many
+from certexceptions_plugin.invitations.models import ExternalId
+from tests.factories import UserFactory
 
 
 def test_rows_are_written_with_the_shared_values_the_defaults_and_the_time(course):
@@ -73,3 +75,13 @@ class TestUpdateMany:
     def test_nothing_to_update_sends_nothing(self, django_assert_num_queries):
         with django_assert_num_queries(0):
             update_many(BulkOperationRow, ("outcome",), [])
+
+    def test_null_and_values_mix_in_one_column(self, course):
+        """On MySQL the rows' values form a derived table, whose column types the first row does not fix alone."""
+        user = UserFactory()
+        pending = ExternalId.objects.create(course_key=course.id, email="a@example.com", external_id="A")
+        linked = ExternalId.objects.create(course_key=course.id, user=user, external_id="B")
+        update_many(ExternalId, ("user", "email", "external_id"),
+                    [(pending.pk, None, "b@example.com", "A2"), (linked.pk, user.id, None, "B2")])
+        assert set(ExternalId.objects.values_list("user", "email", "external_id")) == {
+            (None, "b@example.com", "A2"), (user.id, None, "B2")}
