@@ -670,6 +670,14 @@ class Benchmark:  # pylint: disable=too-many-instance-attributes
             print(f"  !! a run did not do the expected work: expected {granted} of {rows} rows granted, got "
                   f"{summary}", flush=True)
 
+    @staticmethod
+    def check_roster(summary: dict, rows: int, counts=("enrolled", "invited")) -> None:
+        """A roster run must do the work it is timed for: the ``counts`` of its summary add up to its rows."""
+        done = sum(summary.get(count, 0) for count in counts)
+        if done != rows:
+            print(f"  !! a roster run did not do the expected work: {' + '.join(counts)} is {done}, not {rows}: "
+                  f"{summary}", flush=True)
+
     # invitations
     def invitations(self) -> None:
         roster = roster_file(self.invite_rows)
@@ -686,13 +694,11 @@ class Benchmark:  # pylint: disable=too-many-instance-attributes
         note("invitations: the plugin again, every id changed")
         reimport = self.fresh(timed, "plugin: the same roster again, new ids", self.invite_rows, plugin_invite,
                               course, self.actor, roster_file(self.invite_rows, id_prefix="R"), course=None)
-        if reimport.result.get("external_id_updated") != self.invite_rows:
-            print(f"  !! the re-import did not change every id: {reimport.result}")
+        self.check_roster(reimport.result, self.invite_rows, counts=("external_id_updated",))
         summary, queries = self.fresh(captured_queries, plugin_invite, new_course("INVITE-QUERIES"), self.actor,
                                       roster, course=None)
         for done in (runs[1].result, summary):
-            if done.get("enrolled", 0) + done.get("invited", 0) != self.invite_rows:
-                print(f"  !! an invitation run did not do the expected work: {done}")
+            self.check_roster(done, self.invite_rows)
         runs[1].queries = len(queries)
         note("invitations: counting the queries of a dry run")
         _, dry_run_queries = self.fresh(captured_queries, plugin_invite, new_course("INVITE-DRY-RUN"), self.actor,
@@ -714,8 +720,7 @@ class Benchmark:  # pylint: disable=too-many-instance-attributes
             note(f"invitations: memory of a {rows:,}-row roster")
             summary, peak = self.fresh(peak_growth, plugin_invite, new_course(f"INVITE-MEMORY-{rows}"), self.actor,
                                        roster_file(rows), course=None)
-            if summary.get("enrolled", 0) + summary.get("invited", 0) != rows:
-                print(f"  !! an invitation run did not do the expected work: {summary}")
+            self.check_roster(summary, rows)
             peaks.append(peak)
         print(f"Peak Python memory growth (tracemalloc), roster import: {small:,} rows {peaks[0]:.1f} MB, "
               f"{self.invite_rows:,} rows {peaks[1]:.1f} MB ({peaks[1] - peaks[0]:+.1f} MB)\n")
